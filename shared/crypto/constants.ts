@@ -17,6 +17,7 @@ export const DOMAIN = {
   handshake: 'parley/hs/v1',
   handshakeInit: 'hs/init',
   handshakeResp: 'hs/resp',
+  event: 'parley/event/v1',
 } as const;
 
 /** crypto_kdf contexts: exactly 8 bytes each (crypto_kdf_CONTEXTBYTES). */
