@@ -27,7 +27,7 @@ import type {
   ClientMessageOf,
   ClientMessageType,
 } from '../../shared/protocol/client-messages.ts';
-import { type DecodedEnvelope, decodeEnvelope } from '../../shared/protocol/envelope.ts';
+import { type ReceivedEnvelope, readRelayEnvelope } from '../../shared/protocol/envelope.ts';
 import { CLOSE_CODES } from '../../shared/protocol/errors.ts';
 import { parseRelayMessage } from '../../shared/protocol/parse.ts';
 import type { RelayMessage, RelayMessageOf } from '../../shared/protocol/relay-messages.ts';
@@ -59,7 +59,7 @@ export type RelayClientEvents = {
   /** Logged in (first time and after every reconnect). */
   authed: [info: Authed];
   push: [msg: RelayPush];
-  envelope: [envelope: DecodedEnvelope];
+  envelope: [envelope: ReceivedEnvelope];
   /** Something went wrong that no request is waiting to hear about. */
   error: [error: RelayError];
 };
@@ -342,12 +342,12 @@ export class RelayClient {
           ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
           : null;
     if (!bytes) return;
-    const decoded = decodeEnvelope(bytes);
-    if (!decoded.ok) {
-      this.events.emit('error', new RelayError('RELAY_PROTOCOL', decoded.message));
+    const envelope = readRelayEnvelope(bytes);
+    if (!envelope) {
+      this.events.emit('error', new RelayError('RELAY_PROTOCOL', 'bad envelope'));
       return;
     }
-    this.events.emit('envelope', decoded.envelope);
+    this.events.emit('envelope', envelope);
   }
 
   #onMessage(msg: RelayMessage): void {

@@ -1,0 +1,70 @@
+/**
+ * What travels inside a relay envelope's opaque payload (the relay sees only
+ * its length). One kind byte, then framed fields:
+ *
+ *   link        context, frame    a link frame on the relay path (handshake or sealed traffic)
+ *   room-event  roomId, message   a sender-key message (already encrypted and signed) for
+ *                                 devices with no open link, and for mailboxes
+ *   sealed      box               sealed mail to an offline device (DMs, key distribution)
+ *
+ * The context (room or DM id) lets one pair of devices keep a separate link
+ * per conversation over the same relay connection.
+ */
+import { frame, fromUtf8, unframe } from '../../shared/crypto/encoding.ts';
+
+export const RELAY_PAYLOAD_KIND = { link: 1, roomEvent: 2, sealed: 3 } as const;
+
+export type RelayPayload =
+  | { kind: 'link'; context: string; frame: Uint8Array }
+  | { kind: 'room-event'; roomId: string; message: Uint8Array }
+  | { kind: 'sealed'; box: Uint8Array };
+
+const MAX_CONTEXT_BYTES = 64;
+
+export function encodeRelayPayload(p: RelayPayload): Uint8Array {
+  const body =
+    p.kind === 'link'
+      ? frame(p.context, p.frame)
+      : p.kind === 'room-event'
+        ? frame(p.roomId, p.message)
+        : frame(p.box);
+  const out = new Uint8Array(1 + body.length);
+  out[0] = RELAY_PAYLOAD_KIND[p.kind === 'room-event' ? 'roomEvent' : p.kind];
+  out.set(body, 1);
+  return out;
+}
+
+/** Null for anything malformed: the sender is another client, not trusted. */
+export function decodeRelayPayload(bytes: Uint8Array): RelayPayload | null {
+  if (bytes.length < 1) return null;
+  let fields: Uint8Array[];
+  try {
+    fields = unframe(bytes.subarray(1));
+  } catch {
+    return null;
+  }
+  const text = (b: Uint8Array | undefined): string | null => {
+    if (!b || b.length === 0 || b.length > MAX_CONTEXT_BYTES) return null;
+    try {
+      return fromUtf8(b);
+    } catch {
+      return null;
+    }
+  };
+  switch (bytes[0]) {
+    case RELAY_PAYLOAD_KIND.link: {
+      const context = text(fields[0]);
+      return context && fields.length === 2 ? { kind: 'link', context, frame: fields[1]! } : null;
+    }
+    case RELAY_PAYLOAD_KIND.roomEvent: {
+      const roomId = text(fields[0]);
+      return roomId && fields.length === 2
+        ? { kind: 'room-event', roomId, message: fields[1]! }
+        : null;
+    }
+    case RELAY_PAYLOAD_KIND.sealed:
+      return fields.length === 1 ? { kind: 'sealed', box: fields[0]! } : null;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The relay path as a Transport: link frames inside `toDevice` envelopes.
+ * Used when a data channel does not connect (blocked UDP, strict NAT, no
+ * TURN) and for devices beyond the mesh cap. There is no DTLS here, so both
+ * fingerprints are the `relay` marker; the link handshake's pinned identity
+ * keys are what stop a relay in the middle (CRYPTO.md).
+ *
+ * The relay connection is not resumable frame-by-frame: when it drops, this
+ * transport closes and the link above re-handshakes on a new one.
+ */
+import { LINK } from '../../../shared/crypto/constants.ts';
+import { clientEnvelope } from '../../../shared/protocol/envelope.ts';
+import { Emitter } from '../emitter.ts';
+import type { RelayClient } from '../relay-client.ts';
+import { encodeRelayPayload } from '../relay-payload.ts';
+import type { Transport, TransportCloseReason, TransportEvents } from './transport.ts';
+
+export class RelayTransport implements Transport {
+  readonly events = new Emitter<TransportEvents>();
+  readonly path = 'relay' as const;
+  readonly localFingerprint = LINK.relayFingerprint;
+  readonly remoteFingerprint = LINK.relayFingerprint;
+  readonly bufferedAmount = 0;
+  readonly peerDeviceId: string;
+  readonly context: string;
+  #open = true;
+  readonly #relay: RelayClient;
+  readonly #offState: () => void;
+
+  constructor(relay: RelayClient, peerDeviceId: string, context: string) {
+    this.#relay = relay;
+    this.peerDeviceId = peerDeviceId;
+    this.context = context;
+    this.#offState = relay.events.on('state', (state) => {
+      if (state !== 'online') this.#close('CONNECTION_FAILED');
+    });
+    if (relay.state !== 'online') this.#open = false;
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  send(frame: Uint8Array): boolean {
+    if (!this.#open) return false;
+    const payload = encodeRelayPayload({ kind: 'link', context: this.context, frame });
+    return this.#relay.sendBinary(clientEnvelope({ device: this.peerDeviceId }, payload));
+  }
+
+  /** A link frame the router received from this peer for this context. */
+  deliver(frame: Uint8Array): void {
+    if (this.#open) this.events.emit('message', frame);
+  }
+
+  close(): void {
+    this.#close('CLOSED_LOCALLY');
+  }
+
+  #close(reason: TransportCloseReason): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#offState();
+    this.events.emit('close', reason);
+    this.events.clear();
+  }
+}
