@@ -1,0 +1,104 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadSodium } from '../../../shared/crypto/sodium.ts';
+import { RelayClient, relayOriginOf } from '../../../web/core/relay-client.ts';
+import { RelayError } from '../../../web/core/relay-errors.ts';
+import { testDevice } from '../../support/identities.ts';
+import { nodeSocket } from '../../support/node-socket.ts';
+import { startTestRelay, type TestRelay, uniqueUsername } from '../relay/harness.ts';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+beforeAll(async () => {
+  await loadSodium();
+});
+
+async function relay(opts: Parameters<typeof startTestRelay>[0] = {}): Promise<TestRelay> {
+  const r = await startTestRelay(opts);
+  cleanups.push(() => r.destroy());
+  return r;
+}
+
+function client(r: TestRelay, backoff = { initialMs: 50, maxMs: 200 }): RelayClient {
+  const c = new RelayClient({ url: r.wsUrl, createSocket: nodeSocket, backoff });
+  cleanups.push(() => c.close());
+  return c;
+}
+
+function credentials(d = testDevice()) {
+  return { device: d.dk, cert: d.cert, spk: d.spk };
+}
+
+describe('relay client (engine) against the real relay', () => {
+  it('signs for the same origin the relay expects', async () => {
+    const r = await relay();
+    expect(relayOriginOf(r.wsUrl)).toBe(r.origin);
+  });
+
+  it('registers a new user, then the same device logs in on a new connection', async () => {
+    const r = await relay();
+    const creds = credentials();
+    const username = uniqueUsername('alice');
+    const first = client(r);
+    const authed = await first.register(username, creds);
+    expect(authed).toMatchObject({ username, deviceId: creds.cert.deviceId });
+    expect(first.state).toBe('online');
+    first.close();
+    const second = client(r);
+    expect((await second.login(creds)).userId).toBe(authed.userId);
+  });
+
+  it('relay errors reach the caller with their stable code', async () => {
+    const r = await relay();
+    const username = uniqueUsername('taken');
+    await client(r).register(username, credentials());
+    const error = await client(r)
+      .register(username.toUpperCase(), credentials())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RelayError);
+    expect((error as RelayError).code).toBe('USERNAME_TAKEN');
+  });
+
+  it('a device the relay does not know cannot log in', async () => {
+    const r = await relay();
+    const error = await client(r)
+      .login(credentials())
+      .catch((e: unknown) => e);
+    expect((error as RelayError).code).toMatch(/UNKNOWN_DEVICE|UNKNOWN_USER|AUTH_FAILED/);
+  });
+
+  it('after a relay restart it reconnects and logs in again by itself', async () => {
+    const r = await relay();
+    const creds = credentials();
+    const c = client(r);
+    await c.register(uniqueUsername('bob'), creds);
+    const logins: string[] = [];
+    c.events.on('authed', (a) => logins.push(a.deviceId));
+    const states: string[] = [];
+    c.events.on('state', (s) => states.push(s));
+
+    await r.close();
+    const again = await relay({ port: r.port, dataDir: r.dataDir });
+    await new Promise<void>((resolve) => c.events.once('authed', () => resolve()));
+    expect(logins).toEqual([creds.cert.deviceId]);
+    expect(states).toContain('offline');
+    expect(c.state).toBe('online');
+    // And it works: a request round-trips on the new connection.
+    expect((await c.request({ t: 'ping' })).t).toBe('pong');
+    expect(again.socketCount()).toBe(1);
+  });
+
+  it('requests in flight when the connection drops fail with DISCONNECTED, not silence', async () => {
+    const r = await relay();
+    const c = client(r);
+    await c.register(uniqueUsername('carol'), credentials());
+    const pending = c.request({ t: 'room.list' }).catch((e: unknown) => e);
+    await r.close();
+    const error = await pending;
+    // Either the reply made it before the drain, or the request failed cleanly.
+    if (error instanceof RelayError) expect(error.code).toBe('DISCONNECTED');
+    else expect(error).toMatchObject({ t: 'room.list.ok' });
+  });
+});
