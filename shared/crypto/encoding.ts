@@ -28,8 +28,17 @@ export function u64(value: number): Uint8Array {
   return out;
 }
 
+// A lone surrogate has no UTF-8 form: TextEncoder writes U+FFFD for it, so
+// "\uD800" and "\uFFFD" would frame (and sign) the same bytes.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function fieldBytes(field: Field): Uint8Array {
-  if (typeof field === 'string') return utf8(field);
+  if (typeof field === 'string') {
+    if (LONE_SURROGATE.test(field)) {
+      throw new RangeError('parley/encoding: string field is not well-formed UTF-16');
+    }
+    return utf8(field);
+  }
   if (typeof field === 'number') return u64(field);
   return field;
 }

@@ -86,6 +86,11 @@ export function keyId(publicKey: Uint8Array): string {
   return toB64(sodium().crypto_generichash(8, publicKey, null));
 }
 
+/** What frame() can encode as a number: a non-negative safe integer. */
+function isU64(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
 function deviceCertMessage(dkPk: Uint8Array, deviceId: string, created: number): Uint8Array {
   return frame(DOMAIN.deviceCert, dkPk, deviceId, created);
 }
@@ -106,7 +111,14 @@ export function verifyDeviceCert(cert: DeviceCert, expectedIkPk?: Uint8Array): b
     return false;
   }
   if (cert.sig.length !== SIZES.signatureBytes) return false;
-  if (expectedIkPk && !s.memcmp(expectedIkPk, cert.ikPk)) return false;
+  // frame() throws on these; a cert from the wire must be refused, not crash.
+  if (!isU64(cert.created) || typeof cert.deviceId !== 'string') return false;
+  if (
+    expectedIkPk &&
+    (expectedIkPk.length !== cert.ikPk.length || !s.memcmp(expectedIkPk, cert.ikPk))
+  ) {
+    return false;
+  }
   if (cert.deviceId !== deviceIdOf(cert.dkPk)) return false;
   return s.crypto_sign_verify_detached(
     cert.sig,
@@ -140,7 +152,11 @@ function prekeyMessage(dkPk: Uint8Array, id: number, pk: Uint8Array, created: nu
   return frame(DOMAIN.signedPrekey, dkPk, id, pk, created);
 }
 
-export function makeSignedPrekey(dk: SigningKeyPair, id: number, created: number): SignedPrekeyPair {
+export function makeSignedPrekey(
+  dk: SigningKeyPair,
+  id: number,
+  created: number,
+): SignedPrekeyPair {
   const kp = sodium().crypto_box_keypair();
   const sig = sodium().crypto_sign_detached(
     prekeyMessage(dk.publicKey, id, kp.publicKey, created),
@@ -153,6 +169,7 @@ export function verifySignedPrekey(spk: SignedPrekey, dkPk: Uint8Array): boolean
   if (spk.publicKey.length !== SIZES.publicKeyBytes || spk.sig.length !== SIZES.signatureBytes) {
     return false;
   }
+  if (!isU64(spk.id) || !isU64(spk.created) || dkPk.length !== SIZES.publicKeyBytes) return false;
   return sodium().crypto_sign_verify_detached(
     spk.sig,
     prekeyMessage(dkPk, spk.id, spk.publicKey, spk.created),
@@ -165,5 +182,10 @@ export function prekeyToWire(spk: SignedPrekey): SignedPrekeyWire {
 }
 
 export function prekeyFromWire(wire: SignedPrekeyWire): SignedPrekey {
-  return { id: wire.id, publicKey: fromB64(wire.pk), created: wire.created, sig: fromB64(wire.sig) };
+  return {
+    id: wire.id,
+    publicKey: fromB64(wire.pk),
+    created: wire.created,
+    sig: fromB64(wire.sig),
+  };
 }

@@ -45,6 +45,8 @@ export function verifyRelayChallenge(
   sig: Uint8Array,
 ): boolean {
   if (signerPk.length !== SIZES.publicKeyBytes || sig.length !== SIZES.signatureBytes) return false;
+  // frame() throws on a ts it cannot encode; a bad answer is refused, not a crash.
+  if (!Number.isSafeInteger(challenge.ts) || challenge.ts < 0) return false;
   return sodium().crypto_sign_verify_detached(
     sig,
     relayAuthMessage(origin, challenge, signerPk),

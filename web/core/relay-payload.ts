@@ -2,7 +2,10 @@
  * What travels inside a relay envelope's opaque payload (the relay sees only
  * its length). One kind byte, then framed fields:
  *
- *   link        context, frame    a link frame on the relay path (handshake or sealed traffic)
+ *   link        context, attempt, frame
+ *                                 a link frame on the relay path (handshake or sealed traffic);
+ *                                 `attempt` names one link instance, so a peer that restarts
+ *                                 its side replaces the old link instead of corrupting it
  *   room-event  roomId, message   a sender-key message (already encrypted and signed) for
  *                                 devices with no open link, and for mailboxes
  *   sealed      box               sealed mail to an offline device (DMs, key distribution)
@@ -15,7 +18,7 @@ import { frame, fromUtf8, unframe } from '../../shared/crypto/encoding.ts';
 export const RELAY_PAYLOAD_KIND = { link: 1, roomEvent: 2, sealed: 3 } as const;
 
 export type RelayPayload =
-  | { kind: 'link'; context: string; frame: Uint8Array }
+  | { kind: 'link'; context: string; attempt: string; frame: Uint8Array }
   | { kind: 'room-event'; roomId: string; message: Uint8Array }
   | { kind: 'sealed'; box: Uint8Array };
 
@@ -24,7 +27,7 @@ const MAX_CONTEXT_BYTES = 64;
 export function encodeRelayPayload(p: RelayPayload): Uint8Array {
   const body =
     p.kind === 'link'
-      ? frame(p.context, p.frame)
+      ? frame(p.context, p.attempt, p.frame)
       : p.kind === 'room-event'
         ? frame(p.roomId, p.message)
         : frame(p.box);
@@ -54,7 +57,10 @@ export function decodeRelayPayload(bytes: Uint8Array): RelayPayload | null {
   switch (bytes[0]) {
     case RELAY_PAYLOAD_KIND.link: {
       const context = text(fields[0]);
-      return context && fields.length === 2 ? { kind: 'link', context, frame: fields[1]! } : null;
+      const attempt = text(fields[1]);
+      return context && attempt && fields.length === 3
+        ? { kind: 'link', context, attempt, frame: fields[2]! }
+        : null;
     }
     case RELAY_PAYLOAD_KIND.roomEvent: {
       const roomId = text(fields[0]);

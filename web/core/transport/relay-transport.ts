@@ -23,14 +23,17 @@ export class RelayTransport implements Transport {
   readonly bufferedAmount = 0;
   readonly peerDeviceId: string;
   readonly context: string;
+  /** Names this link instance on the wire (see relay-payload.ts). */
+  readonly attempt: string;
   #open = true;
   readonly #relay: RelayClient;
   readonly #offState: () => void;
 
-  constructor(relay: RelayClient, peerDeviceId: string, context: string) {
+  constructor(relay: RelayClient, peerDeviceId: string, context: string, attempt: string) {
     this.#relay = relay;
     this.peerDeviceId = peerDeviceId;
     this.context = context;
+    this.attempt = attempt;
     this.#offState = relay.events.on('state', (state) => {
       if (state !== 'online') this.#close('CONNECTION_FAILED');
     });
@@ -43,7 +46,12 @@ export class RelayTransport implements Transport {
 
   send(frame: Uint8Array): boolean {
     if (!this.#open) return false;
-    const payload = encodeRelayPayload({ kind: 'link', context: this.context, frame });
+    const payload = encodeRelayPayload({
+      kind: 'link',
+      context: this.context,
+      attempt: this.attempt,
+      frame,
+    });
     return this.#relay.sendBinary(clientEnvelope({ device: this.peerDeviceId }, payload));
   }
 
