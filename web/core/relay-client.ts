@@ -22,11 +22,7 @@ import {
   challengeToWire,
   signRelayChallenge,
 } from '../../shared/crypto/relay-auth.ts';
-import type {
-  ClientMessage,
-  ClientMessageOf,
-  ClientMessageType,
-} from '../../shared/protocol/client-messages.ts';
+import type { ClientMessage } from '../../shared/protocol/client-messages.ts';
 import { type ReceivedEnvelope, readRelayEnvelope } from '../../shared/protocol/envelope.ts';
 import { CLOSE_CODES } from '../../shared/protocol/errors.ts';
 import { parseRelayMessage } from '../../shared/protocol/parse.ts';
@@ -236,7 +232,7 @@ export class RelayClient {
   }
 
   /** Sends a fire-and-forget control message (no reply expected). */
-  notify<T extends ClientMessageType>(msg: Omit<ClientMessageOf<T>, 'ref'>): boolean {
+  notify(msg: ClientRequest): boolean {
     const socket = this.#socket;
     if (!socket || socket.readyState !== OPEN) return false;
     socket.send(JSON.stringify(msg));
