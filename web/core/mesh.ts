@@ -115,6 +115,8 @@ export class Mesh {
       members.filter((m) => m.deviceId !== this.#opts.me.deviceId).map((m) => [m.deviceId, m]),
     );
     for (const id of [...this.#online.keys()]) if (!next.has(id)) this.memberOffline(id);
+    // The whole set first: the direct-or-relay choice depends on all of it.
+    for (const m of next.values()) this.#online.set(m.deviceId, m);
     for (const m of next.values()) this.memberOnline(m);
   }
 

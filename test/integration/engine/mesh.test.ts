@@ -114,3 +114,19 @@ describe('mesh over a real relay and real WebRTC', () => {
     expect(meshes[0]!.broadcast(utf8('x'))).toEqual([peers[1]!.device.deviceId]);
   });
 });
+
+describe('a room larger than the mesh cap', () => {
+  it('12 members with cap 8: each holds 8 direct links and reaches the other 3 through the relay', async () => {
+    const opts = Array.from({ length: 12 }, () => ({ mesh: { cap: 8 } }));
+    const { meshes } = await setup(12, opts);
+    await allLinked(meshes, 11, 60_000);
+    for (const m of meshes) {
+      const paths = m.peers().map((p) => p.path);
+      expect(paths.filter((p) => p === 'direct')).toHaveLength(8);
+      expect(paths.filter((p) => p === 'relay')).toHaveLength(3);
+    }
+    const boxes = meshes.map(inbox);
+    expect(meshes[5]!.broadcast(utf8('to everyone'))).toHaveLength(11);
+    await until(() => boxes.every((b, i) => i === 5 || b.length === 1), 20_000);
+  }, 90_000);
+});
