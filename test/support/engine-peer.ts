@@ -7,6 +7,7 @@
 import { Mesh, type MeshOptions } from '../../web/core/mesh.ts';
 import { RelayClient } from '../../web/core/relay-client.ts';
 import { RoomPresence } from '../../web/core/room-presence.ts';
+import { RoomSession } from '../../web/core/room-session.ts';
 import { Router } from '../../web/core/router.ts';
 import { memoryPinStorage, TrustStore } from '../../web/core/trust.ts';
 import { startTestRelay, type TestRelay, uniqueUsername } from '../integration/relay/harness.ts';
@@ -37,7 +38,7 @@ export async function enginePeer(relay: TestRelay, opts: EnginePeerOptions = {})
   });
   const trust = await TrustStore.open(memoryPinStorage());
   const router = new Router(client);
-  const meshes = new Map<string, { mesh: Mesh; presence: RoomPresence }>();
+  const meshes = new Map<string, { mesh: Mesh; presence: RoomPresence; session?: RoomSession }>();
 
   return {
     username,
@@ -65,8 +66,21 @@ export async function enginePeer(relay: TestRelay, opts: EnginePeerOptions = {})
       await presence.refresh();
       return mesh;
     },
+    /** Mesh, presence and the end-to-end room session for a room. */
+    async joinRoom(roomId: string) {
+      const mesh = await this.joinMesh(roomId);
+      const entry = meshes.get(roomId)!;
+      entry.session = new RoomSession({
+        roomId,
+        mesh,
+        presence: entry.presence,
+        me: { deviceId: device.deviceId, dk: device.dk },
+      });
+      return { mesh, presence: entry.presence, session: entry.session };
+    },
     close(): void {
-      for (const { mesh, presence } of meshes.values()) {
+      for (const { mesh, presence, session } of meshes.values()) {
+        session?.close();
         presence.close();
         mesh.close();
       }

@@ -11,6 +11,7 @@
  * ghost one, to the same device.
  */
 import { toB64 } from '../../shared/crypto/encoding.ts';
+import type { HandshakePeer } from '../../shared/crypto/handshake.ts';
 import type { DeviceCert, SigningKeyPair } from '../../shared/crypto/keys.ts';
 import { sodium } from '../../shared/crypto/sodium.ts';
 import { EarlyBuffer } from './early-buffer.ts';
@@ -142,6 +143,19 @@ export class Mesh {
     this.events.emit('change');
   }
 
+  /**
+   * The device's user is no longer a member: close its link whatever its
+   * state (unlike going offline, where a healthy direct link is kept).
+   */
+  remove(deviceId: string): void {
+    this.#online.delete(deviceId);
+    const peer = this.#peers.get(deviceId);
+    if (!peer) return;
+    this.#peers.delete(deviceId);
+    this.#teardown(peer);
+    this.events.emit('change');
+  }
+
   /** Sends over the link to one device; false when there is no open link. */
   send(deviceId: string, plaintext: Uint8Array): boolean {
     return this.#peers.get(deviceId)?.link?.send(plaintext) ?? false;
@@ -152,6 +166,12 @@ export class Mesh {
     const sent: string[] = [];
     for (const [id, peer] of this.#peers) if (peer.link?.send(plaintext)) sent.push(id);
     return sent;
+  }
+
+  /** The verified keys behind an open link to this device (from its handshake). */
+  peerIdentity(deviceId: string): HandshakePeer | null {
+    const link = this.#peers.get(deviceId)?.link;
+    return link?.isOpen ? link.peer : null;
   }
 
   /** Online member devices without an open link right now. */

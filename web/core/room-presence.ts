@@ -4,11 +4,21 @@
  * pushes as devices come and go. Presence is relay metadata — it only decides
  * whom we try to reach; every link still proves who is at the other end.
  */
+import type { EpochEvent } from '../../shared/crypto/sender-keys.ts';
 import type { MemberInfoT } from '../../shared/protocol/relay-messages.ts';
+import { Emitter } from './emitter.ts';
 import type { Mesh, MeshMember } from './mesh.ts';
 import type { RelayClient } from './relay-client.ts';
 
+export type RoomPresenceEvents = {
+  /** Users who stopped being members (after the member list reloaded). */
+  removed: [userIds: string[], why: EpochEvent];
+};
+
+const REMOVALS: Record<string, EpochEvent> = { left: 'leave', kicked: 'kick', banned: 'ban' };
+
 export class RoomPresence {
+  readonly events = new Emitter<RoomPresenceEvents>();
   readonly roomId: string;
   readonly #relay: RelayClient;
   readonly #mesh: Mesh;
@@ -37,7 +47,12 @@ export class RoomPresence {
           if (msg.online) this.#mesh.memberOnline(m);
           else this.#mesh.memberOffline(msg.deviceId);
         } else if (msg.t === 'room.member' && msg.roomId === roomId) {
-          void this.refresh().catch(() => {});
+          const why = REMOVALS[msg.change];
+          void this.refresh()
+            .then((removed) => {
+              if (why && removed.length) this.events.emit('removed', removed, why);
+            })
+            .catch(() => {});
         }
       }),
     ];
@@ -47,13 +62,22 @@ export class RoomPresence {
     return [...this.#members.values()];
   }
 
-  /** Reloads members and their online devices from the relay. */
-  async refresh(): Promise<void> {
+  isMember(userId: string): boolean {
+    return this.#members.has(userId);
+  }
+
+  /** Reloads members and their online devices; returns users no longer members. */
+  async refresh(): Promise<string[]> {
     const reply = await this.#relay.call(
       { t: 'room.members', roomId: this.roomId },
       'room.members.ok',
     );
-    if (this.#closed) return;
+    if (this.#closed) return [];
+    const stillMembers = new Set(reply.members.map((m) => m.userId));
+    const removed = [...this.#members.keys()].filter((id) => !stillMembers.has(id));
+    for (const peer of this.#mesh.peers()) {
+      if (!stillMembers.has(peer.userId)) this.#mesh.remove(peer.deviceId);
+    }
     this.#members.clear();
     const online: MeshMember[] = [];
     for (const m of reply.members) {
@@ -62,10 +86,12 @@ export class RoomPresence {
         online.push({ deviceId, userId: m.userId, username: m.username });
     }
     this.#mesh.setOnline(online);
+    return removed;
   }
 
   close(): void {
     this.#closed = true;
     for (const off of this.#offs) off();
+    this.events.clear();
   }
 }

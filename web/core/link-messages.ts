@@ -1,0 +1,76 @@
+/**
+ * What travels inside an established link, for one conversation. Strict
+ * binary (shared/crypto/wire.ts: version, type, framed fields); a peer's bytes
+ * are outside input, so decoding never throws and rejects anything off-shape.
+ *
+ *   senderKey   a sender-key distribution (secret: only ever inside a link)
+ *   roomEvent   a sender-key message carrying a signed chat event
+ *   ack         ids of events the receiver has stored
+ *   typing      ephemeral: on / off
+ */
+import { decodeWire, encodeWire, readText, readU64 } from '../../shared/crypto/wire.ts';
+
+/** Link-message types live above the crypto layer's WIRE_TYPE range (1–63). */
+export const LINK_MESSAGE_TYPE = {
+  senderKey: 64,
+  roomEvent: 65,
+  ack: 66,
+  typing: 67,
+} as const;
+
+export const LINK_MESSAGE_LIMITS = {
+  /** A room event carries at most a 64 KiB signed event plus sender-key overhead. */
+  maxBytes: 80 * 1024,
+  maxAckIds: 256,
+} as const;
+
+export type LinkMessage =
+  | { t: 'senderKey'; distribution: Uint8Array }
+  | { t: 'roomEvent'; message: Uint8Array }
+  | { t: 'ack'; ids: string[] }
+  | { t: 'typing'; on: boolean };
+
+const EVENT_ID = /^[A-Za-z0-9_-]{22}$/;
+
+export function encodeLinkMessage(m: LinkMessage): Uint8Array {
+  switch (m.t) {
+    case 'senderKey':
+      return encodeWire(LINK_MESSAGE_TYPE.senderKey, m.distribution);
+    case 'roomEvent':
+      return encodeWire(LINK_MESSAGE_TYPE.roomEvent, m.message);
+    case 'ack':
+      return encodeWire(LINK_MESSAGE_TYPE.ack, m.ids.join(','));
+    case 'typing':
+      return encodeWire(LINK_MESSAGE_TYPE.typing, m.on ? 1 : 0);
+  }
+}
+
+export function decodeLinkMessage(bytes: Uint8Array): LinkMessage | null {
+  const max = LINK_MESSAGE_LIMITS.maxBytes;
+  switch (bytes[1]) {
+    case LINK_MESSAGE_TYPE.senderKey: {
+      const f = decodeWire(bytes, LINK_MESSAGE_TYPE.senderKey, 1, max);
+      return f ? { t: 'senderKey', distribution: f[0]! } : null;
+    }
+    case LINK_MESSAGE_TYPE.roomEvent: {
+      const f = decodeWire(bytes, LINK_MESSAGE_TYPE.roomEvent, 1, max);
+      return f ? { t: 'roomEvent', message: f[0]! } : null;
+    }
+    case LINK_MESSAGE_TYPE.ack: {
+      const f = decodeWire(bytes, LINK_MESSAGE_TYPE.ack, 1, max);
+      const text = readText(f?.[0], LINK_MESSAGE_LIMITS.maxAckIds * 23);
+      if (!text) return null;
+      const ids = text.split(',');
+      if (ids.length > LINK_MESSAGE_LIMITS.maxAckIds || !ids.every((id) => EVENT_ID.test(id))) {
+        return null;
+      }
+      return { t: 'ack', ids };
+    }
+    case LINK_MESSAGE_TYPE.typing: {
+      const flag = readU64(decodeWire(bytes, LINK_MESSAGE_TYPE.typing, 1, max)?.[0]);
+      return flag === 0 || flag === 1 ? { t: 'typing', on: flag === 1 } : null;
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * A room's end-to-end layer (CRYPTO.md "Rooms: sender keys"): my sender-key
+ * chain for the current epoch, handed to each member device over its link;
+ * one receiver per (device, epoch) from the distributions they hand us; every
+ * event encrypted once and sent over every open link; and on receipt two
+ * checks — the sender-key signature (this device sent it, in this room and
+ * epoch, never before) and the event's own signature (this device wrote it,
+ * for this identity) — before anything reaches history.
+ *
+ * Trust comes from the links: a distribution is accepted only from the very
+ * device whose key it names, over a link whose handshake verified that
+ * device under its user's pinned identity key.
+ */
+import { frame, toB64, unframe } from '../../shared/crypto/encoding.ts';
+import type { SigningKeyPair } from '../../shared/crypto/keys.ts';
+import {
+  type EpochEvent,
+  peekSenderKeyHeader,
+  SenderKeyChain,
+  SenderKeyReceiver,
+  shouldRotateEpoch,
+  verifyDistribution,
+} from '../../shared/crypto/sender-keys.ts';
+import type { ChatEvent } from '../../shared/events/event-schema.ts';
+import { type SignedEvent, verifyEvent } from '../../shared/events/signed-event.ts';
+import { EarlyBuffer } from './early-buffer.ts';
+import { Emitter } from './emitter.ts';
+import { decodeLinkMessage, encodeLinkMessage } from './link-messages.ts';
+import type { Mesh, MeshMember } from './mesh.ts';
+import type { RoomPresence } from './room-presence.ts';
+
+export interface RoomSessionOptions {
+  roomId: string;
+  mesh: Mesh;
+  /** Who is a member now; removals start a new epoch. */
+  presence: RoomPresence;
+  me: { deviceId: string; dk: SigningKeyPair };
+  now?: () => number;
+}
+
+export interface ReceivedRoomEvent {
+  event: ChatEvent;
+  signed: SignedEvent;
+  from: MeshMember;
+}
+
+export type RoomRejectCode =
+  | 'NOT_MEMBER'
+  | 'BAD_MESSAGE'
+  | 'WRONG_ROOM'
+  | 'WRONG_SENDER'
+  | 'BAD_DISTRIBUTION'
+  | 'UNVERIFIED_LINK'
+  | string;
+
+export type RoomSessionEvents = {
+  event: [received: ReceivedRoomEvent];
+  /** The device stored these of our events. */
+  ack: [deviceId: string, ids: string[]];
+  typing: [member: MeshMember, on: boolean];
+  /** Something a member sent was refused (for diagnostics; never shown as content). */
+  rejected: [member: MeshMember, code: RoomRejectCode];
+  /** A new epoch began: its distribution has gone to every member's open link. */
+  rotated: [epoch: number, reason: EpochEvent | null];
+};
+
+export class RoomSession {
+  readonly events = new Emitter<RoomSessionEvents>();
+  readonly roomId: string;
+  #chain: SenderKeyChain;
+  readonly #receivers = new Map<string, SenderKeyReceiver>();
+  /** Messages that came before the distribution that decrypts them. */
+  readonly #waiting = new EarlyBuffer<{ from: MeshMember; message: Uint8Array }>({
+    maxPerKey: 256,
+  });
+  readonly #opts: RoomSessionOptions;
+  readonly #now: () => number;
+  readonly #offs: Array<() => void>;
+
+  constructor(opts: RoomSessionOptions, epoch = 0) {
+    this.#opts = opts;
+    this.roomId = opts.roomId;
+    this.#now = opts.now ?? Date.now;
+    this.#chain = this.#newChain(epoch);
+    this.#offs = [
+      opts.mesh.events.on('peerOpen', (member) => this.#sendDistribution(member.deviceId)),
+      opts.mesh.events.on('message', (from, bytes) => this.#onLinkMessage(from, bytes)),
+      opts.presence.events.on('removed', (_users, why) => this.rotate(why)),
+    ];
+  }
+
+  get epoch(): number {
+    return this.#chain.epoch;
+  }
+
+  /**
+   * Encrypts a signed event with the current chain and sends it over every
+   * open link. Returns the sender-key message (what the outbox keeps to
+   * resend) and the devices it went to.
+   */
+  send(
+    signed: SignedEvent,
+    meta: { msgId: string; ts: number },
+  ): { message: Uint8Array; sentTo: string[] } {
+    const message = this.#chain.encrypt(frame(signed.bytes, signed.sig), meta);
+    const wire = encodeLinkMessage({ t: 'roomEvent', message });
+    const sentTo = this.#memberDevices().filter((id) => this.#opts.mesh.send(id, wire));
+    if (
+      shouldRotateEpoch({
+        messagesSent: this.#chain.nextIndex,
+        epochStartedAtMs: this.#chain.createdAtMs,
+        nowMs: this.#now(),
+      })
+    ) {
+      this.rotate(null);
+    }
+    return { message, sentTo };
+  }
+
+  /** Resends an earlier sender-key message to one device (outbox retry). */
+  resend(deviceId: string, message: Uint8Array): boolean {
+    return this.#opts.mesh.send(deviceId, encodeLinkMessage({ t: 'roomEvent', message }));
+  }
+
+  ack(deviceId: string, ids: string[]): boolean {
+    return this.#opts.mesh.send(deviceId, encodeLinkMessage({ t: 'ack', ids }));
+  }
+
+  typing(on: boolean): void {
+    const wire = encodeLinkMessage({ t: 'typing', on });
+    for (const id of this.#memberDevices()) this.#opts.mesh.send(id, wire);
+  }
+
+  /**
+   * Starts a new epoch (a member left, was kicked or banned, a device was
+   * revoked, or the chain is old): a fresh chain key nobody outside the
+   * current members' open links ever receives.
+   */
+  rotate(reason: EpochEvent | null): void {
+    const next = this.#newChain(this.#chain.epoch + 1);
+    this.#chain.close();
+    this.#chain = next;
+    for (const id of this.#memberDevices()) this.#sendDistribution(id);
+    this.events.emit('rotated', next.epoch, reason);
+  }
+
+  close(): void {
+    for (const off of this.#offs) off();
+    this.#chain.close();
+    for (const r of this.#receivers.values()) r.close();
+    this.#receivers.clear();
+    this.#waiting.clear();
+    this.events.clear();
+  }
+
+  /** Devices with a verified link whose user is a member now. */
+  #memberDevices(): string[] {
+    return this.#opts.mesh
+      .peers()
+      .filter((p) => p.verified && this.#opts.presence.isMember(p.userId))
+      .map((p) => p.deviceId);
+  }
+
+  #newChain(epoch: number): SenderKeyChain {
+    return SenderKeyChain.create({
+      room: this.roomId,
+      epoch,
+      dk: this.#opts.me.dk,
+      createdAtMs: this.#now(),
+    });
+  }
+
+  #sendDistribution(deviceId: string): void {
+    const peer = this.#opts.mesh.peers().find((p) => p.deviceId === deviceId);
+    if (!peer || !this.#opts.presence.isMember(peer.userId)) return;
+    this.#opts.mesh.send(
+      deviceId,
+      encodeLinkMessage({ t: 'senderKey', distribution: this.#chain.distribution() }),
+    );
+  }
+
+  #onLinkMessage(from: MeshMember, bytes: Uint8Array): void {
+    if (!this.#opts.presence.isMember(from.userId)) {
+      this.events.emit('rejected', from, 'NOT_MEMBER');
+      return;
+    }
+    const msg = decodeLinkMessage(bytes);
+    if (!msg) {
+      this.events.emit('rejected', from, 'BAD_MESSAGE');
+      return;
+    }
+    switch (msg.t) {
+      case 'senderKey':
+        this.#onDistribution(from, msg.distribution);
+        return;
+      case 'roomEvent':
+        this.#onRoomEvent(from, msg.message);
+        return;
+      case 'ack':
+        this.events.emit('ack', from.deviceId, msg.ids);
+        return;
+      case 'typing':
+        this.events.emit('typing', from, msg.on);
+        return;
+    }
+  }
+
+  #onDistribution(from: MeshMember, bytes: Uint8Array): void {
+    const peer = this.#opts.mesh.peerIdentity(from.deviceId);
+    if (!peer) {
+      this.events.emit('rejected', from, 'UNVERIFIED_LINK');
+      return;
+    }
+    const verified = verifyDistribution(bytes, { dkPk: peer.dkPk, room: this.roomId });
+    if (!verified.ok) {
+      this.events.emit('rejected', from, 'BAD_DISTRIBUTION');
+      return;
+    }
+    const key = receiverKey(verified.value.dkPk, verified.value.epoch);
+    // A repeat of a distribution we hold would rewind nothing useful and drop
+    // stored skipped keys: keep the receiver we have.
+    if (!this.#receivers.has(key)) {
+      this.#receivers.set(key, SenderKeyReceiver.fromDistribution(verified.value));
+    }
+    for (const waiting of this.#waiting.take(key)) this.#onRoomEvent(waiting.from, waiting.message);
+  }
+
+  #onRoomEvent(from: MeshMember, message: Uint8Array): void {
+    const peer = this.#opts.mesh.peerIdentity(from.deviceId);
+    const header = peekSenderKeyHeader(message);
+    if (!peer || !header) {
+      this.events.emit('rejected', from, peer ? 'BAD_MESSAGE' : 'UNVERIFIED_LINK');
+      return;
+    }
+    if (header.room !== this.roomId) {
+      this.events.emit('rejected', from, 'WRONG_ROOM');
+      return;
+    }
+    if (toB64(header.dkPk) !== toB64(peer.dkPk)) {
+      // Over a link, a device only ever sends its own messages.
+      this.events.emit('rejected', from, 'WRONG_SENDER');
+      return;
+    }
+    const key = receiverKey(header.dkPk, header.epoch);
+    const receiver = this.#receivers.get(key);
+    if (!receiver) {
+      this.#waiting.hold(key, { from, message });
+      return;
+    }
+    const opened = receiver.decrypt(message);
+    if (!opened.ok) {
+      this.events.emit('rejected', from, opened.code);
+      return;
+    }
+    let parts: Uint8Array[];
+    try {
+      parts = unframe(opened.value.plaintext);
+    } catch {
+      this.events.emit('rejected', from, 'BAD_MESSAGE');
+      return;
+    }
+    if (parts.length !== 2) {
+      this.events.emit('rejected', from, 'BAD_MESSAGE');
+      return;
+    }
+    const signed: SignedEvent = { bytes: parts[0]!, sig: parts[1]! };
+    const checked = verifyEvent(signed, { dkPk: peer.dkPk, ikB64: toB64(peer.ikPk) });
+    if (!checked.ok) {
+      this.events.emit('rejected', from, checked.code);
+      return;
+    }
+    if (checked.event.conv !== this.roomId || checked.event.id !== header.msgId) {
+      this.events.emit('rejected', from, 'WRONG_ROOM');
+      return;
+    }
+    this.events.emit('event', { event: checked.event, signed, from });
+  }
+}
+
+function receiverKey(dkPk: Uint8Array, epoch: number): string {
+  return `${toB64(dkPk)}:${epoch}`;
+}
