@@ -1,0 +1,140 @@
+/**
+ * Nothing is lost (ARCHITECTURE.md principle 3): every event we author is
+ * stored, then sent, then resent until each recipient device has acked it.
+ * The outbox holds signed events (not ciphertext), so a resend after a
+ * reload or an epoch change is simply encrypted again; receivers de-duplicate
+ * by event id. Entries live in the encrypted history store and survive reloads.
+ */
+import type { ChatEvent } from '../../shared/events/event-schema.ts';
+import type { SignedEvent } from '../../shared/events/signed-event.ts';
+import { Emitter } from './emitter.ts';
+
+export interface OutboxEntry {
+  convId: string;
+  signed: SignedEvent;
+  event: ChatEvent;
+  /** Recipient device ids that have not acked yet. */
+  awaiting: string[];
+  attempts: number;
+  nextAttemptAt: number;
+}
+
+/** What the history store provides (HistoryStore implements it). */
+export interface OutboxStorage {
+  putOutbox(entry: OutboxEntry): Promise<void>;
+  listOutbox(convId?: string): Promise<OutboxEntry[]>;
+  removeOutbox(convId: string, event: ChatEvent): Promise<void>;
+}
+
+export type OutboxEvents = {
+  /** One device stored the event. */
+  delivered: [convId: string, eventId: string, deviceId: string];
+  /** Every recipient device has it; the entry is gone. */
+  complete: [convId: string, eventId: string];
+};
+
+export class Outbox {
+  readonly events = new Emitter<OutboxEvents>();
+  readonly #entries = new Map<string, OutboxEntry>();
+  readonly #storage: OutboxStorage;
+  readonly #now: () => number;
+
+  private constructor(storage: OutboxStorage, now: () => number) {
+    this.#storage = storage;
+    this.#now = now;
+  }
+
+  /** Loads what was pending before a reload. */
+  static async open(storage: OutboxStorage, now: () => number = Date.now): Promise<Outbox> {
+    const outbox = new Outbox(storage, now);
+    for (const entry of await storage.listOutbox()) outbox.#entries.set(entry.event.id, entry);
+    return outbox;
+  }
+
+  /** Stored before it is sent: a crash between the two loses nothing. */
+  async add(
+    convId: string,
+    signed: SignedEvent,
+    event: ChatEvent,
+    recipients: string[],
+  ): Promise<void> {
+    const entry: OutboxEntry = {
+      convId,
+      signed,
+      event,
+      awaiting: [...new Set(recipients)],
+      attempts: 0,
+      nextAttemptAt: this.#now(),
+    };
+    if (entry.awaiting.length === 0) return;
+    await this.#storage.putOutbox(entry);
+    this.#entries.set(event.id, entry);
+  }
+
+  /** Entries a device still needs, oldest first (resend when its link opens). */
+  pendingFor(convId: string, deviceId: string): OutboxEntry[] {
+    return [...this.#entries.values()]
+      .filter((e) => e.convId === convId && e.awaiting.includes(deviceId))
+      .sort((a, b) => a.event.lamport - b.event.lamport || a.event.ts - b.event.ts);
+  }
+
+  pending(convId?: string): OutboxEntry[] {
+    return [...this.#entries.values()].filter((e) => !convId || e.convId === convId);
+  }
+
+  /** A device acked these ids; ids that are not ours or not awaited are ignored. */
+  async acked(deviceId: string, ids: string[]): Promise<void> {
+    for (const id of ids) await this.#stopAwaiting(id, deviceId, true);
+  }
+
+  /** Records a send attempt (for the UI's "still sending" and for backoff). */
+  async attempted(id: string): Promise<void> {
+    const entry = this.#entries.get(id);
+    if (!entry) return;
+    entry.attempts++;
+    entry.nextAttemptAt = this.#now() + Math.min(60_000, 1_000 * 2 ** Math.min(entry.attempts, 6));
+    await this.#storage.putOutbox(entry);
+  }
+
+  /**
+   * A device left for good (removed member, revoked device): stop waiting
+   * for it, without claiming it received anything.
+   */
+  async forget(deviceId: string): Promise<void> {
+    for (const entry of [...this.#entries.values()]) {
+      await this.#stopAwaiting(entry.event.id, deviceId, false);
+    }
+  }
+
+  async #stopAwaiting(id: string, deviceId: string, delivered: boolean): Promise<void> {
+    const entry = this.#entries.get(id);
+    if (!entry?.awaiting.includes(deviceId)) return;
+    entry.awaiting = entry.awaiting.filter((d) => d !== deviceId);
+    if (delivered) this.events.emit('delivered', entry.convId, id, deviceId);
+    if (entry.awaiting.length === 0) {
+      this.#entries.delete(id);
+      await this.#storage.removeOutbox(entry.convId, entry.event);
+      this.events.emit('complete', entry.convId, id);
+    } else {
+      await this.#storage.putOutbox(entry);
+    }
+  }
+}
+
+/** Outbox storage in memory (tests, or a session that must not persist). */
+export function memoryOutboxStorage(): OutboxStorage {
+  const entries = new Map<string, OutboxEntry>();
+  return {
+    async putOutbox(entry) {
+      entries.set(entry.event.id, structuredClone(entry));
+    },
+    async listOutbox(convId) {
+      return [...entries.values()]
+        .filter((e) => !convId || e.convId === convId)
+        .map((e) => structuredClone(e));
+    },
+    async removeOutbox(_convId, event) {
+      entries.delete(event.id);
+    },
+  };
+}
