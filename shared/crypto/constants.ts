@@ -21,12 +21,18 @@ export const DOMAIN = {
   senderKeyMessage: 'parley/sk/v1',
   senderKeyDistribution: 'parley/skdist/v1',
   event: 'parley/event/v1',
+  /** DM conversation ids (web/core/dm-id.ts): a hash, not a signature domain. */
+  dmId: 'parley/dm-id/v1',
   /** AD of the recovery-key copy of the identity seed. */
   recoveryWrap: 'parley/recwrap/v1',
   /** Checksum of a displayed recovery key (catches typos before any crypto). */
   recoveryKeyChecksum: 'parley/reckey/v1',
   /** AD of the wrapped at-rest keys (DEK + blind-index key). */
   dataKeyWrap: 'parley/dekwrap/v1',
+  /** AD of the at-rest keys kept under a non-extractable WebCrypto key ("remember this device"). */
+  rememberedKeys: 'parley/remember/v1',
+  /** Store name (record AD) of this device's sealed key records in the `parley-keys` database. */
+  deviceKeysRecord: 'parley/device-keys/v1',
   /** Signed part of an offline direct message (sealed mail). */
   sealedMail: 'parley/mail/v1',
   /** Tag of the sealed-mail inner encoding: a new layout gets a new tag. */
@@ -46,6 +52,8 @@ export const KDF_CONTEXT = {
   passwordStorage: 'pwstor01',
   /** Wrap key derived from the 32-byte recovery key. */
   recoveryWrap: 'recwrap1',
+  /** Auth key (signs the blob.fetch challenge) derived from the 32-byte recovery key. */
+  recoveryAuth: 'recauth1',
 } as const;
 
 /** crypto_kdf subkey ids under the password master (CRYPTO.md "Password accounts"). */

@@ -7,6 +7,8 @@
  *   roomEvent   a sender-key message carrying a signed chat event
  *   ack         ids of events the receiver has stored
  *   typing      ephemeral: on / off
+ *   direct      a signed chat event in a DM (the link itself is the encryption:
+ *               forward secret per session, CRYPTO.md "Direct messages")
  */
 import { decodeWire, encodeWire, readText, readU64 } from '../../shared/crypto/wire.ts';
 
@@ -16,6 +18,7 @@ export const LINK_MESSAGE_TYPE = {
   roomEvent: 65,
   ack: 66,
   typing: 67,
+  direct: 68,
 } as const;
 
 export const LINK_MESSAGE_LIMITS = {
@@ -28,7 +31,8 @@ export type LinkMessage =
   | { t: 'senderKey'; distribution: Uint8Array }
   | { t: 'roomEvent'; message: Uint8Array }
   | { t: 'ack'; ids: string[] }
-  | { t: 'typing'; on: boolean };
+  | { t: 'typing'; on: boolean }
+  | { t: 'direct'; bytes: Uint8Array; sig: Uint8Array };
 
 const EVENT_ID = /^[A-Za-z0-9_-]{22}$/;
 
@@ -42,6 +46,8 @@ export function encodeLinkMessage(m: LinkMessage): Uint8Array {
       return encodeWire(LINK_MESSAGE_TYPE.ack, m.ids.join(','));
     case 'typing':
       return encodeWire(LINK_MESSAGE_TYPE.typing, m.on ? 1 : 0);
+    case 'direct':
+      return encodeWire(LINK_MESSAGE_TYPE.direct, m.bytes, m.sig);
   }
 }
 
@@ -69,6 +75,10 @@ export function decodeLinkMessage(bytes: Uint8Array): LinkMessage | null {
     case LINK_MESSAGE_TYPE.typing: {
       const flag = readU64(decodeWire(bytes, LINK_MESSAGE_TYPE.typing, 1, max)?.[0]);
       return flag === 0 || flag === 1 ? { t: 'typing', on: flag === 1 } : null;
+    }
+    case LINK_MESSAGE_TYPE.direct: {
+      const f = decodeWire(bytes, LINK_MESSAGE_TYPE.direct, 2, max);
+      return f && f[1]!.length === 64 ? { t: 'direct', bytes: f[0]!, sig: f[1]! } : null;
     }
     default:
       return null;

@@ -75,6 +75,8 @@ export type MeshEvents = {
   identityMismatch: [member: MeshMember, presentedIk: Uint8Array];
   /** Anything in peers() changed. */
   change: [];
+  /** A device announced itself (see HERE); the conversation layer decides if it belongs. */
+  here: [deviceId: string, userId: string];
 };
 
 type PeerState = {
@@ -94,6 +96,13 @@ type SignalEnvelope = { c: string; a: string; s: unknown };
  * goes to the relay path at once instead of waiting out its connect timeout.
  */
 const DECLINE = 'decline';
+
+/**
+ * "I am online for this conversation." DMs have no relay presence (that is
+ * per room), so a device announces itself to its DM partner's devices; the
+ * DM layer decides whether the sender belongs (mesh event `here`).
+ */
+const HERE = 'here';
 
 export class Mesh {
   readonly events = new Emitter<MeshEvents>();
@@ -192,8 +201,12 @@ export class Mesh {
   }
 
   /** WebRTC signalling from the relay, for this conversation. */
-  onSignal(fromDeviceId: string, data: SignalEnvelope): void {
+  onSignal(fromDeviceId: string, data: SignalEnvelope, fromUserId = ''): void {
     if (this.#closed) return;
+    if (data.s === HERE) {
+      this.events.emit('here', fromDeviceId, fromUserId);
+      return;
+    }
     const member = this.#online.get(fromDeviceId);
     if (!member) {
       this.#early.hold(fromDeviceId, () => this.onSignal(fromDeviceId, data));
@@ -224,6 +237,16 @@ export class Mesh {
     }
     if (!peer || peer.attempt !== data.a) return;
     if (peer.transport instanceof PeerTransport) peer.transport.receiveSignal(data.s);
+  }
+
+  /** Tells a device we are online for this conversation (DMs; see HERE). */
+  announce(deviceId: string): void {
+    const data: SignalEnvelope = { c: this.context, a: HERE, s: HERE };
+    this.#opts.relay.notify({ t: 'signal', to: deviceId, data: JSON.stringify(data) });
+  }
+
+  isOnline(deviceId: string): boolean {
+    return this.#online.has(deviceId);
   }
 
   /** A link frame that came through the relay from this device. */

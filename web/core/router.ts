@@ -7,25 +7,32 @@
  */
 import type { ReceivedEnvelope } from '../../shared/protocol/envelope.ts';
 import { EarlyBuffer } from './early-buffer.ts';
+import type { MailboxCollector } from './mailbox.ts';
 import type { Mesh } from './mesh.ts';
 import { parseSignalData } from './mesh.ts';
 import type { RelayClient } from './relay-client.ts';
 import { decodeRelayPayload } from './relay-payload.ts';
 
 export interface RouterHandlers {
-  /** A sender-key message for a room, from a device with no open link to us (or from the mailbox). */
+  /**
+   * A sender-key message for a room, from a device with no open link to us
+   * (or from the mailbox). A returned promise is awaited before a mailbox
+   * item is acknowledged; a rejected one leaves the item for next time.
+   */
   roomEvent?(
     roomId: string,
     from: { deviceId: string; userId: string },
     message: Uint8Array,
     source: ReceivedEnvelope,
-  ): void;
-  /** Sealed mail (offline DM or key distribution). */
+  ): unknown;
+  /** Sealed mail (offline DM or key distribution); same promise rule. */
   sealed?(
     from: { deviceId: string; userId: string },
     box: Uint8Array,
     source: ReceivedEnvelope,
-  ): void;
+  ): unknown;
+  /** Acknowledges mailbox items once handled. */
+  mailbox?: MailboxCollector;
 }
 
 type Early = (mesh: Mesh) => void;
@@ -46,16 +53,14 @@ export class Router {
           this.#dropped++;
           return;
         }
-        this.#toMesh(data.c, (mesh) => mesh.onSignal(msg.from, data));
+        this.#toMesh(data.c, (mesh) => mesh.onSignal(msg.from, data, msg.fromUser));
       }),
       relay.events.on('envelope', (env) => {
+        let work: unknown;
         const payload = decodeRelayPayload(env.payload);
         if (!payload) {
           this.#dropped++;
-          return;
-        }
-        const from = { deviceId: env.fromDevice, userId: env.fromUser };
-        if (payload.kind === 'link') {
+        } else if (payload.kind === 'link') {
           // Link frames are live traffic: a mailbox copy is stale by definition.
           if (env.kind === 'mailbox') this.#dropped++;
           else {
@@ -63,11 +68,15 @@ export class Router {
               mesh.onRelayFrame(env.fromDevice, payload.attempt, payload.frame),
             );
           }
-        } else if (payload.kind === 'room-event') {
-          handlers.roomEvent?.(payload.roomId, from, payload.message, env);
         } else {
-          handlers.sealed?.(from, payload.box, env);
+          const from = { deviceId: env.fromDevice, userId: env.fromUser };
+          work =
+            payload.kind === 'room-event'
+              ? handlers.roomEvent?.(payload.roomId, from, payload.message, env)
+              : handlers.sealed?.(from, payload.box, env);
         }
+        // Junk and stale items are acknowledged too: they can never be handled.
+        if (env.kind === 'mailbox') handlers.mailbox?.track(env.itemId, Promise.resolve(work));
       }),
     ];
   }
