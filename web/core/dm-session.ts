@@ -81,11 +81,7 @@ export class DmSession {
       throw new Error('parley/dm: the partner’s identity key changed; accept it before sending');
     }
     const wire = encodeLinkMessage({ t: 'direct', bytes: signed.bytes, sig: signed.sig });
-    const linked = this.#opts.mesh
-      .peers()
-      .filter((p) => p.verified && p.userId === this.partner.userId)
-      .map((p) => p.deviceId)
-      .filter((id) => this.#opts.mesh.send(id, wire));
+    const linked = this.recipients().filter((id) => this.#opts.mesh.send(id, wire));
     const entry = await this.#opts.lookup();
     if (entry.state !== 'trusted') {
       throw new Error('parley/dm: the partner’s identity key changed; accept it before sending');
@@ -102,6 +98,24 @@ export class DmSession {
       if (this.#opts.relay.sendBinary(envelope)) sealed.push(device.deviceId);
     }
     return { linked, sealed };
+  }
+
+  /** Sends a signed event again over the link to one partner device (outbox resend). */
+  sendTo(deviceId: string, signed: SignedEvent): boolean {
+    const peer = this.#opts.mesh.peers().find((p) => p.deviceId === deviceId);
+    if (!peer?.verified || peer.userId !== this.partner.userId) return false;
+    return this.#opts.mesh.send(
+      deviceId,
+      encodeLinkMessage({ t: 'direct', bytes: signed.bytes, sig: signed.sig }),
+    );
+  }
+
+  /** Partner devices with a verified link now. */
+  recipients(): string[] {
+    return this.#opts.mesh
+      .peers()
+      .filter((p) => p.verified && p.userId === this.partner.userId)
+      .map((p) => p.deviceId);
   }
 
   ack(deviceId: string, ids: string[]): boolean {

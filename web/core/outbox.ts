@@ -8,16 +8,9 @@
 import type { ChatEvent } from '../../shared/events/event-schema.ts';
 import type { SignedEvent } from '../../shared/events/signed-event.ts';
 import { Emitter } from './emitter.ts';
+import type { OutboxEntry } from './history/engine-records.ts';
 
-export interface OutboxEntry {
-  convId: string;
-  signed: SignedEvent;
-  event: ChatEvent;
-  /** Recipient device ids that have not acked yet. */
-  awaiting: string[];
-  attempts: number;
-  nextAttemptAt: number;
-}
+export type { OutboxEntry };
 
 /** What the history store provides (HistoryStore implements it). */
 export interface OutboxStorage {

@@ -117,6 +117,21 @@ export class RoomSession {
     return { message, sentTo };
   }
 
+  /**
+   * Encrypts a signed event again, for one device (an outbox resend after a
+   * reload or an epoch change: the old ciphertext may be of a closed chain).
+   */
+  sendTo(deviceId: string, signed: SignedEvent, meta: { msgId: string; ts: number }): boolean {
+    if (!this.#memberDevices().includes(deviceId)) return false;
+    const message = this.#chain.encrypt(frame(signed.bytes, signed.sig), meta);
+    return this.#opts.mesh.send(deviceId, encodeLinkMessage({ t: 'roomEvent', message }));
+  }
+
+  /** Devices of current members with a verified link now. */
+  recipients(): string[] {
+    return this.#memberDevices();
+  }
+
   /** Resends an earlier sender-key message to one device (outbox retry). */
   resend(deviceId: string, message: Uint8Array): boolean {
     return this.#opts.mesh.send(deviceId, encodeLinkMessage({ t: 'roomEvent', message }));
@@ -269,11 +284,11 @@ export class RoomSession {
       this.events.emit('rejected', from, checked.code);
       return;
     }
-    if (checked.event.conv !== this.roomId || checked.event.id !== header.msgId) {
+    if (checked.value.conv !== this.roomId || checked.value.id !== header.msgId) {
       this.events.emit('rejected', from, 'WRONG_ROOM');
       return;
     }
-    this.events.emit('event', { event: checked.event, signed, from });
+    this.events.emit('event', { event: checked.value, signed, from });
   }
 }
 

@@ -1,0 +1,210 @@
+/**
+ * What rooms and DMs have in common above their transports: events we write
+ * get a Lamport stamp, a signature, a place in history, an outbox entry, and
+ * then go out; events we receive (already verified by the room or DM
+ * session) are ordered, stored, de-duplicated and acknowledged. The visible
+ * window of messages is a signal the UI renders; history stays on disk.
+ */
+import { type ReadonlySignal, type Signal, signal } from '@preact/signals-core';
+import { toB64 } from '../../shared/crypto/encoding.ts';
+import type { SigningKeyPair } from '../../shared/crypto/keys.ts';
+import {
+  type ChatEvent,
+  EPHEMERAL_EVENT_TYPES,
+  type EventBody,
+} from '../../shared/events/event-schema.ts';
+import { compareEvents, LamportClock } from '../../shared/events/ordering.ts';
+import { newEventId, type SignedEvent, signEvent } from '../../shared/events/signed-event.ts';
+import type { HistoryStore } from './history/history-store.ts';
+import type { MessageView, ViewRules } from './history/message-view.ts';
+import type { Outbox } from './outbox.ts';
+
+export const CONVERSATION_DEFAULTS = {
+  /** Messages loaded when a conversation opens (TARGETS.md P6: newest 100). */
+  pageSize: 100,
+  /** A typing indicator without a refresh disappears after this long. */
+  typingTtlMs: 6_000,
+} as const;
+
+/** What a room or DM session offers the conversation. */
+export interface ConversationTransport {
+  /** Sends an event we wrote to every device reachable now; returns their ids. */
+  send(signed: SignedEvent, event: ChatEvent): Promise<string[]> | string[];
+  /** Sends it again to one device (its link just opened). */
+  resendTo(deviceId: string, signed: SignedEvent, event: ChatEvent): boolean;
+  ack(deviceId: string, ids: string[]): void;
+  typing(on: boolean): void;
+  /** Devices that should end up with our events (outbox recipients). */
+  recipients(): string[];
+}
+
+export interface ConversationOptions {
+  convId: string;
+  kind: 'room' | 'dm';
+  history: HistoryStore;
+  outbox: Outbox;
+  transport: ConversationTransport;
+  me: { ik: Uint8Array; deviceId: string; dk: SigningKeyPair };
+  rules?: ViewRules;
+  now?: () => number;
+}
+
+export class Conversation {
+  readonly convId: string;
+  readonly kind: 'room' | 'dm';
+  readonly #messages: Signal<MessageView[]> = signal([]);
+  readonly #typing: Signal<ReadonlyMap<string, number>> = signal(new Map());
+  readonly #clock = new LamportClock();
+  readonly #opts: ConversationOptions;
+  readonly #now: () => number;
+  readonly #meIk: string;
+
+  constructor(opts: ConversationOptions) {
+    this.#opts = opts;
+    this.convId = opts.convId;
+    this.kind = opts.kind;
+    this.#now = opts.now ?? Date.now;
+    this.#meIk = toB64(opts.me.ik);
+  }
+
+  /** The loaded window, oldest first. */
+  get messages(): ReadonlySignal<MessageView[]> {
+    return this.#messages;
+  }
+
+  /** Who is typing: author IK → until when (ms). */
+  get typing(): ReadonlySignal<ReadonlyMap<string, number>> {
+    return this.#typing;
+  }
+
+  /** Renders from disk first (ARCHITECTURE.md "History"): the newest page. */
+  async load(limit: number = CONVERSATION_DEFAULTS.pageSize): Promise<void> {
+    const newest = await this.#opts.history.page(this.convId, { limit });
+    for (const m of newest) this.#clock.observe(m.lamport);
+    this.#messages.value = newest.reverse();
+  }
+
+  /** The next older page, prepended; false when there is none. */
+  async loadOlder(limit: number = CONVERSATION_DEFAULTS.pageSize): Promise<boolean> {
+    const oldest = this.#messages.value[0];
+    if (!oldest) return false;
+    const older = await this.#opts.history.page(this.convId, { before: oldest.orderKey, limit });
+    if (older.length === 0) return false;
+    this.#messages.value = [...older.reverse(), ...this.#messages.value];
+    return true;
+  }
+
+  /** Writes, stores and sends an event; resolves once it is stored. */
+  async write(body: EventBody): Promise<ChatEvent> {
+    const event: ChatEvent = {
+      v: 1,
+      id: newEventId(),
+      conv: this.convId,
+      authorIk: this.#meIk,
+      authorDevice: this.#opts.me.deviceId,
+      lamport: this.#clock.tick(),
+      ts: this.#now(),
+      body,
+    };
+    const signed = signEvent(event, this.#opts.me.dk.privateKey);
+    if (EPHEMERAL_EVENT_TYPES.has(body.type)) {
+      await this.#opts.transport.send(signed, event);
+      return event;
+    }
+    const stored = await this.#opts.history.addEvents(
+      this.convId,
+      [{ signed, event, local: true }],
+      this.#opts.rules,
+    );
+    this.#merge(stored.changed);
+    await this.#opts.outbox.add(this.convId, signed, event, this.#opts.transport.recipients());
+    await this.#opts.transport.send(signed, event);
+    this.#merge(
+      [
+        await this.#opts.history.updateLocal(this.convId, event.id, {
+          kind: 'state',
+          state: 'sent',
+        }),
+      ].filter(isView),
+    );
+    return event;
+  }
+
+  /** An event a session verified. Returns false when it was refused or already known. */
+  async receive(signed: SignedEvent, event: ChatEvent, fromDeviceId: string): Promise<boolean> {
+    if (!this.#clock.observe(event.lamport)) return false;
+    const result = await this.#opts.history.addEvents(
+      this.convId,
+      [{ signed, event }],
+      this.#opts.rules,
+    );
+    // Ack duplicates too: the sender is still waiting, its first ack was lost.
+    if (result.added.length || result.duplicates.length)
+      this.#opts.transport.ack(fromDeviceId, [event.id]);
+    if (!result.added.length) return false;
+    this.#merge(result.changed);
+    if (event.body.type === 'text') this.#clearTyping(event.authorIk);
+    return true;
+  }
+
+  /** A device stored our events. */
+  async acked(deviceId: string, ids: string[]): Promise<void> {
+    await this.#opts.outbox.acked(deviceId, ids);
+    const changed: MessageView[] = [];
+    for (const id of ids) {
+      const view = await this.#opts.history.updateLocal(this.convId, id, {
+        kind: 'acked',
+        device: deviceId,
+      });
+      if (view) changed.push(view);
+    }
+    this.#merge(changed);
+  }
+
+  /** A link to this device opened: send it what it has not acked yet, in order. */
+  resendPending(deviceId: string): void {
+    for (const entry of this.#opts.outbox.pendingFor(this.convId, deviceId)) {
+      this.#opts.transport.resendTo(deviceId, entry.signed, entry.event);
+    }
+  }
+
+  setTyping(on: boolean): void {
+    this.#opts.transport.typing(on);
+  }
+
+  /** Someone's typing state changed (ephemeral; expires on its own). */
+  typingFrom(authorIk: string, on: boolean): void {
+    const next = new Map(this.#typing.value);
+    if (on) next.set(authorIk, this.#now() + CONVERSATION_DEFAULTS.typingTtlMs);
+    else next.delete(authorIk);
+    this.#typing.value = next;
+  }
+
+  /** Drops expired typing indicators (call on a timer from the UI or engine). */
+  expireTyping(): void {
+    const now = this.#now();
+    const next = new Map([...this.#typing.value].filter(([, until]) => until > now));
+    if (next.size !== this.#typing.value.size) this.#typing.value = next;
+  }
+
+  #clearTyping(authorIk: string): void {
+    if (this.#typing.value.has(authorIk)) this.typingFrom(authorIk, false);
+  }
+
+  /** Folds changed views into the window: replace, or insert in order. */
+  #merge(changed: MessageView[]): void {
+    if (!changed.length) return;
+    const byId = new Map(this.#messages.value.map((m) => [m.id, m]));
+    const oldest = this.#messages.value[0];
+    for (const view of changed) {
+      // An older message outside the loaded window stays on disk until scrolled to.
+      if (!byId.has(view.id) && oldest && compareEvents(view, oldest) < 0) continue;
+      byId.set(view.id, view);
+    }
+    this.#messages.value = [...byId.values()].sort(compareEvents);
+  }
+}
+
+function isView(v: MessageView | undefined): v is MessageView {
+  return v !== undefined;
+}
