@@ -15,6 +15,7 @@ import {
 } from '../../shared/events/event-schema.ts';
 import { compareEvents, LamportClock } from '../../shared/events/ordering.ts';
 import { newEventId, type SignedEvent, signEvent } from '../../shared/events/signed-event.ts';
+import { Emitter } from './emitter.ts';
 import type { HistoryStore } from './history/history-store.ts';
 import type { MessageView, ViewRules } from './history/message-view.ts';
 import type { Outbox } from './outbox.ts';
@@ -49,7 +50,13 @@ export interface ConversationOptions {
   now?: () => number;
 }
 
+export type ConversationEvents = {
+  /** A new event from someone else was stored (unread counts, notifications). */
+  received: [event: ChatEvent];
+};
+
 export class Conversation {
+  readonly events = new Emitter<ConversationEvents>();
   readonly convId: string;
   readonly kind: 'room' | 'dm';
   readonly #messages: Signal<MessageView[]> = signal([]);
@@ -143,6 +150,7 @@ export class Conversation {
       this.#opts.transport.ack(fromDeviceId, [event.id]);
     if (!result.added.length) return false;
     this.#merge(result.changed);
+    this.events.emit('received', event);
     if (event.body.type === 'text') this.#clearTyping(event.authorIk);
     return true;
   }

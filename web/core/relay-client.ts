@@ -39,9 +39,13 @@ export const RELAY_CLIENT_DEFAULTS = {
 export type RelayState = 'connecting' | 'authenticating' | 'online' | 'offline' | 'closed';
 
 /** What the device proves on every login. */
-export interface DeviceCredentials {
+export interface LoginCredentials {
   device: SigningKeyPair;
   cert: DeviceCert;
+}
+
+/** Registration also publishes the device's signed prekey. */
+export interface DeviceCredentials extends LoginCredentials {
   spk: SignedPrekey;
 }
 
@@ -118,7 +122,7 @@ export class RelayClient {
   #pending = new Map<string, Pending>();
   #nextRef = 1;
   #helloChallenge: Challenge | null = null;
-  #credentials: DeviceCredentials | null = null;
+  #credentials: LoginCredentials | null = null;
   #authed: Authed | null = null;
   #closed = false;
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -163,7 +167,7 @@ export class RelayClient {
   }
 
   /** Logs in an existing device; on later reconnects this repeats by itself. */
-  async login(credentials: DeviceCredentials): Promise<Authed> {
+  async login(credentials: LoginCredentials): Promise<Authed> {
     await this.connect();
     const authed = await this.#authenticate('login', credentials);
     this.#credentials = credentials;
@@ -259,7 +263,7 @@ export class RelayClient {
 
   async #authenticate(
     kind: 'login' | 'register' | 'device.add',
-    creds: DeviceCredentials,
+    creds: LoginCredentials & { spk?: SignedPrekey },
     username?: string,
   ): Promise<Authed> {
     this.#setState('authenticating');
@@ -270,12 +274,17 @@ export class RelayClient {
       challenge: challengeToWire(challenge),
       sig: toB64(sig),
     };
-    const msg: ClientRequest =
-      kind === 'login'
-        ? { t: 'login', ...common }
-        : kind === 'register'
-          ? { t: 'register', username: username ?? '', spk: prekeyToWire(creds.spk), ...common }
-          : { t: 'device.add', spk: prekeyToWire(creds.spk), ...common };
+    let msg: ClientRequest;
+    if (kind === 'login') msg = { t: 'login', ...common };
+    else {
+      if (!creds.spk)
+        throw new RangeError('parley/relay: registering a device needs its signed prekey');
+      const spk = prekeyToWire(creds.spk);
+      msg =
+        kind === 'register'
+          ? { t: 'register', username: username ?? '', spk, ...common }
+          : { t: 'device.add', spk, ...common };
+    }
     let reply: RelayMessage;
     try {
       reply = await this.request(msg);

@@ -1,0 +1,296 @@
+/**
+ * The engine's front door (the API the UI uses; web/core/README.md). Given a
+ * signed-in device (account module) and its unlocked history, it connects to
+ * the relay, opens every room and DM, and exposes what the UI shows as
+ * signals: the connection, the conversation list with unread counts, and per
+ * conversation the messages, members and typing.
+ */
+import { computed, type ReadonlySignal, type Signal, signal } from '@preact/signals-core';
+import { fromUtf8, utf8 } from '../../shared/crypto/encoding.ts';
+import type { EventBody } from '../../shared/events/event-schema.ts';
+import type { VisibilityT } from '../../shared/protocol/fields.ts';
+import type { Conversation } from './conversation.ts';
+import type { DmPartner } from './dm-presence.ts';
+import { DmRuntime } from './dm-runtime.ts';
+import type { DeviceAccount, EngineContext, MeshSettings } from './engine-context.ts';
+import type { HistoryStore } from './history/history-store.ts';
+import { MailboxCollector } from './mailbox.ts';
+import { Outbox } from './outbox.ts';
+import { RelayClient, type RelayState, type WebSocketFactory } from './relay-client.ts';
+import { RoomRuntime } from './room-runtime.ts';
+import { Router } from './router.ts';
+import { openSealed } from './sealed-delivery.ts';
+import { type PinRecord, type PinStorage, TrustStore } from './trust.ts';
+
+export interface ParleyClientOptions {
+  /** ws:// or wss:// URL of the relay's /ws. */
+  relayUrl: string;
+  account: DeviceAccount;
+  history: HistoryStore;
+  /** Node passes `ws`; browsers use their WebSocket. */
+  createSocket?: WebSocketFactory;
+  /** ICE servers default to the relay's /config. */
+  mesh?: Partial<MeshSettings>;
+}
+
+export interface ConversationSummary {
+  convId: string;
+  kind: 'room' | 'dm';
+  title: string;
+  unread: number;
+  preview: string | null;
+  lastActivityTs: number;
+}
+
+const DM_PARTNERS_KEY = 'engine/dm-partners';
+const PINS_KEY = 'engine/pins';
+
+export class ParleyClient {
+  readonly relay: RelayClient;
+  readonly trust: TrustStore;
+  readonly #ctx: EngineContext;
+  readonly #rooms = new Map<string, RoomRuntime>();
+  readonly #dms = new Map<string, DmRuntime>();
+  readonly #titles = new Map<string, { kind: 'room' | 'dm'; title: string }>();
+  readonly #connection: Signal<RelayState>;
+  readonly #meta: Signal<
+    Map<string, { unread: number; preview: string | null; lastActivityTs: number }>
+  > = signal(new Map());
+  readonly #mailbox: MailboxCollector;
+  readonly conversations: ReadonlySignal<ConversationSummary[]>;
+
+  private constructor(ctx: EngineContext, mailbox: MailboxCollector) {
+    this.#ctx = ctx;
+    this.relay = ctx.relay;
+    this.trust = ctx.trust;
+    this.#mailbox = mailbox;
+    this.#connection = signal(ctx.relay.state);
+    ctx.relay.events.on('state', (s) => {
+      this.#connection.value = s;
+    });
+    this.conversations = computed(() =>
+      [...this.#meta.value.entries()]
+        .map(([convId, m]) => ({
+          convId,
+          ...(this.#titles.get(convId) ?? { kind: 'room' as const, title: convId }),
+          ...m,
+        }))
+        .sort((a, b) => b.lastActivityTs - a.lastActivityTs),
+    );
+  }
+
+  /** Connects, logs this device in, and opens every room and DM it has. */
+  static async start(opts: ParleyClientOptions): Promise<ParleyClient> {
+    const history = opts.history;
+    const relay = new RelayClient({
+      url: opts.relayUrl,
+      ...(opts.createSocket ? { createSocket: opts.createSocket } : {}),
+    });
+    const trust = await TrustStore.open(kvPinStorage(history));
+    const outbox = await Outbox.open(history);
+    const mailbox = new MailboxCollector(relay);
+    let client: ParleyClient | null = null;
+    const router = new Router(relay, {
+      mailbox,
+      sealed: (from, box) => client && client.#onSealed(from.userId, box),
+    });
+    const iceServers = opts.mesh?.iceServers ?? (await fetchIceServers(opts.relayUrl));
+    const ctx: EngineContext = {
+      relay,
+      router,
+      trust,
+      history,
+      outbox,
+      me: opts.account,
+      mesh: { webrtc: true, ...opts.mesh, iceServers },
+    };
+    client = new ParleyClient(ctx, mailbox);
+    await relay.login({ device: opts.account.dk, cert: opts.account.cert });
+    await client.#openAll();
+    return client;
+  }
+
+  get connection(): ReadonlySignal<RelayState> {
+    return this.#connection;
+  }
+
+  conversation(convId: string): Conversation | undefined {
+    return (this.#rooms.get(convId) ?? this.#dms.get(convId))?.conversation;
+  }
+
+  room(roomId: string): RoomRuntime | undefined {
+    return this.#rooms.get(roomId);
+  }
+
+  dm(convId: string): DmRuntime | undefined {
+    return this.#dms.get(convId);
+  }
+
+  async createRoom(
+    name: string,
+    visibility: VisibilityT,
+  ): Promise<{ roomId: string; invite?: string }> {
+    const reply = await this.relay.call({ t: 'room.create', name, visibility }, 'room.created');
+    await this.#openRoom(reply.room.id, reply.room.name);
+    return reply.invite
+      ? { roomId: reply.room.id, invite: reply.invite }
+      : { roomId: reply.room.id };
+  }
+
+  async joinRoom(roomId: string, invite?: string): Promise<void> {
+    const reply = await this.relay.call(
+      invite ? { t: 'room.join', roomId, invite } : { t: 'room.join', roomId },
+      'room.joined',
+    );
+    await this.#openRoom(reply.room.id, reply.room.name);
+  }
+
+  async leaveRoom(roomId: string): Promise<void> {
+    await this.relay.call({ t: 'room.leave', roomId }, 'ok');
+    this.#rooms.get(roomId)?.close();
+    this.#rooms.delete(roomId);
+    this.#forget(roomId);
+  }
+
+  /** Opens (or returns) the DM with a user; resolves to its conversation id. */
+  async openDm(username: string): Promise<string> {
+    const reply = await this.relay.call({ t: 'dm.open', username }, 'dm.ok');
+    return (await this.#openDm({ userId: reply.userId, username: reply.username })).dmId;
+  }
+
+  /** Writes an event in a conversation (text, edit, delete, reaction, receipt). */
+  async write(convId: string, body: EventBody): Promise<string> {
+    const conversation = this.conversation(convId);
+    if (!conversation) throw new Error(`parley/client: no conversation ${convId}`);
+    return (await conversation.write(body)).id;
+  }
+
+  sendText(convId: string, text: string, replyTo?: string): Promise<string> {
+    return this.write(convId, replyTo ? { type: 'text', text, replyTo } : { type: 'text', text });
+  }
+
+  markRead(convId: string): void {
+    this.#bump(convId, (m) => ({ ...m, unread: 0 }));
+  }
+
+  close(): void {
+    for (const r of this.#rooms.values()) r.close();
+    for (const d of this.#dms.values()) d.close();
+    this.#rooms.clear();
+    this.#dms.clear();
+    this.#mailbox.close();
+    this.#ctx.router.close();
+    this.relay.close();
+  }
+
+  async #openAll(): Promise<void> {
+    const list = await this.relay.call({ t: 'room.list' }, 'room.list.ok');
+    for (const room of list.rooms) await this.#openRoom(room.id, room.name);
+    for (const partner of await this.#rememberedPartners()) await this.#openDm(partner);
+  }
+
+  async #openRoom(roomId: string, name: string): Promise<RoomRuntime> {
+    const existing = this.#rooms.get(roomId);
+    if (existing) return existing;
+    const runtime = new RoomRuntime(this.#ctx, roomId);
+    this.#rooms.set(roomId, runtime);
+    this.#track(roomId, 'room', name, runtime.conversation);
+    await runtime.start();
+    return runtime;
+  }
+
+  async #openDm(partner: DmPartner): Promise<DmRuntime> {
+    const existing = [...this.#dms.values()].find((d) => d.partner.userId === partner.userId);
+    if (existing) return existing;
+    const runtime = new DmRuntime(this.#ctx, partner);
+    this.#dms.set(runtime.dmId, runtime);
+    this.#track(runtime.dmId, 'dm', partner.username, runtime.conversation);
+    await this.#rememberPartner(partner);
+    await runtime.start();
+    return runtime;
+  }
+
+  /** Sealed mail: a first-contact DM opens its conversation on arrival. */
+  async #onSealed(fromUserId: string, box: Uint8Array): Promise<void> {
+    const me = this.#ctx.me;
+    const opened = openSealed(box, me.prekeys, me.ikPk);
+    if (!opened.ok || opened.value.content.t !== 'direct') return;
+    let runtime = [...this.#dms.values()].find((d) => d.partner.userId === fromUserId);
+    if (!runtime) {
+      const keys = await this.relay.call({ t: 'keys.get', userId: fromUserId }, 'keys');
+      runtime = await this.#openDm({ userId: keys.userId, username: keys.username });
+    }
+    await runtime.receiveMail(fromUserId, opened.value);
+  }
+
+  #track(convId: string, kind: 'room' | 'dm', title: string, conversation: Conversation): void {
+    this.#titles.set(convId, { kind, title });
+    this.#bump(convId, (m) => m);
+    conversation.events.on('received', (event) => {
+      const text = event.body.type === 'text' ? event.body.text : null;
+      this.#bump(convId, (m) => ({
+        unread: m.unread + (text !== null ? 1 : 0),
+        preview: text ?? m.preview,
+        lastActivityTs: Math.max(m.lastActivityTs, event.ts),
+      }));
+    });
+  }
+
+  #bump(
+    convId: string,
+    update: (m: { unread: number; preview: string | null; lastActivityTs: number }) => {
+      unread: number;
+      preview: string | null;
+      lastActivityTs: number;
+    },
+  ): void {
+    const next = new Map(this.#meta.value);
+    next.set(convId, update(next.get(convId) ?? { unread: 0, preview: null, lastActivityTs: 0 }));
+    this.#meta.value = next;
+  }
+
+  #forget(convId: string): void {
+    const next = new Map(this.#meta.value);
+    next.delete(convId);
+    this.#meta.value = next;
+    this.#titles.delete(convId);
+  }
+
+  async #rememberedPartners(): Promise<DmPartner[]> {
+    const raw = await this.#ctx.history.kvGet(DM_PARTNERS_KEY);
+    return raw ? (JSON.parse(fromUtf8(raw)) as DmPartner[]) : [];
+  }
+
+  async #rememberPartner(partner: DmPartner): Promise<void> {
+    const known = await this.#rememberedPartners();
+    if (known.some((p) => p.userId === partner.userId)) return;
+    await this.#ctx.history.kvPut(DM_PARTNERS_KEY, utf8(JSON.stringify([...known, partner])));
+  }
+}
+
+/** Trust pins kept in the encrypted history kv store. */
+function kvPinStorage(history: HistoryStore): PinStorage {
+  const load = async (): Promise<PinRecord[]> => {
+    const raw = await history.kvGet(PINS_KEY);
+    return raw ? (JSON.parse(fromUtf8(raw)) as PinRecord[]) : [];
+  };
+  return {
+    loadAll: load,
+    async save(record) {
+      const all = (await load()).filter((r) => r.userId !== record.userId);
+      await history.kvPut(PINS_KEY, utf8(JSON.stringify([...all, record])));
+    },
+  };
+}
+
+/** The relay's ICE servers (with time-limited TURN credentials when it has TURN). */
+async function fetchIceServers(relayUrl: string): Promise<RTCIceServer[]> {
+  const url = new URL('/config', relayUrl.replace(/^ws/, 'http'));
+  try {
+    const response = await fetch(url);
+    const config = (await response.json()) as { iceServers?: RTCIceServer[] };
+    return Array.isArray(config.iceServers) ? config.iceServers : [];
+  } catch {
+    return [];
+  }
+}
