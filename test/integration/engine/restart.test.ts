@@ -1,0 +1,79 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadSodium } from '../../../shared/crypto/sodium.ts';
+import { registerUser, startClient, until } from '../../support/engine-client.ts';
+import { startTestRelay } from '../relay/harness.ts';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+beforeAll(async () => {
+  await loadSodium();
+});
+
+describe('relay restart mid-conversation (whole engine)', () => {
+  it('links keep delivering, clients reconnect, nothing is lost or duplicated', async () => {
+    const relay = await startTestRelay();
+    cleanups.push(() => relay.destroy());
+    const users = [await registerUser(relay), await registerUser(relay), await registerUser(relay)];
+    const clients: Awaited<ReturnType<typeof startClient>>[] = [];
+    for (const u of users) {
+      const c = await startClient(relay, u);
+      cleanups.push(() => c.close());
+      clients.push(c);
+    }
+    const [alice, bob, carol] = clients as [
+      (typeof clients)[0],
+      (typeof clients)[0],
+      (typeof clients)[0],
+    ];
+    const { roomId } = await alice.createRoom('ops', 'public');
+    await bob.joinRoom(roomId);
+    await carol.joinRoom(roomId);
+    const linked = () =>
+      clients.every(
+        (c) =>
+          c
+            .room(roomId)
+            ?.mesh.peers()
+            .filter((p) => p.verified).length === 2,
+      );
+    await until(linked, 20_000, 'mesh linked');
+
+    const texts = (i: number) =>
+      clients[i]!.conversation(roomId)!.messages.value.map((m) => m.text);
+    await alice.sendText(roomId, 'before');
+    await until(() => texts(1).length === 1 && texts(2).length === 1);
+
+    await relay.close();
+    // The relay is gone; the direct links are not.
+    await bob.sendText(roomId, 'during');
+    await carol.sendText(roomId, 'during, too');
+    await until(
+      () => [0, 1, 2].every((i) => texts(i).length === 3),
+      10_000,
+      'delivered without the relay',
+    );
+
+    const again = await startTestRelay({ port: relay.port, dataDir: relay.dataDir });
+    cleanups.push(() => again.destroy());
+    await until(() => clients.every((c) => c.connection.value === 'online'), 15_000, 'reconnected');
+    await alice.sendText(roomId, 'after');
+    await until(() => [0, 1, 2].every((i) => texts(i).length === 4), 10_000, 'delivered after');
+    const expected = texts(0);
+    expect(new Set(expected)).toEqual(new Set(['before', 'during', 'during, too', 'after']));
+    expect(texts(1)).toEqual(expected);
+    expect(texts(2)).toEqual(expected);
+    // Every message was acked by both other devices: nothing left to resend.
+    for (const c of clients) {
+      await until(
+        () =>
+          c
+            .room(roomId)!
+            .conversation.messages.value.every((m) => !m.local || m.local.ackedBy.length === 2),
+        5_000,
+        'acked',
+      );
+    }
+  }, 60_000);
+});
