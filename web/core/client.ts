@@ -9,6 +9,7 @@ import { computed, type ReadonlySignal, type Signal, signal } from '@preact/sign
 import { fromUtf8, utf8 } from '../../shared/crypto/encoding.ts';
 import type { EventBody } from '../../shared/events/event-schema.ts';
 import type { VisibilityT } from '../../shared/protocol/fields.ts';
+import { CertCache } from './cert-cache.ts';
 import type { Conversation } from './conversation.ts';
 import type { DmPartner } from './dm-presence.ts';
 import { DmRuntime } from './dm-runtime.ts';
@@ -103,6 +104,7 @@ export class ParleyClient {
       outbox,
       me: opts.account,
       mesh: { webrtc: true, ...opts.mesh, iceServers },
+      certs: new CertCache(),
     };
     client = new ParleyClient(ctx, mailbox);
     await relay.login({ device: opts.account.dk, cert: opts.account.cert });

@@ -62,6 +62,8 @@ export class Conversation {
   readonly #messages: Signal<MessageView[]> = signal([]);
   readonly #typing: Signal<ReadonlyMap<string, number>> = signal(new Map());
   readonly #clock = new LamportClock();
+  /** The window reaches the conversation's first message: nothing older is on disk. */
+  #fromStart = true;
   readonly #opts: ConversationOptions;
   readonly #now: () => number;
   readonly #meIk: string;
@@ -88,6 +90,7 @@ export class Conversation {
   async load(limit: number = CONVERSATION_DEFAULTS.pageSize): Promise<void> {
     const newest = await this.#opts.history.page(this.convId, { limit });
     for (const m of newest) this.#clock.observe(m.lamport);
+    this.#fromStart = newest.length < limit;
     this.#messages.value = newest.reverse();
   }
 
@@ -96,6 +99,7 @@ export class Conversation {
     const oldest = this.#messages.value[0];
     if (!oldest) return false;
     const older = await this.#opts.history.page(this.convId, { before: oldest.orderKey, limit });
+    this.#fromStart = older.length < limit;
     if (older.length === 0) return false;
     this.#messages.value = [...older.reverse(), ...this.#messages.value];
     return true;
@@ -205,8 +209,11 @@ export class Conversation {
     const byId = new Map(this.#messages.value.map((m) => [m.id, m]));
     const oldest = this.#messages.value[0];
     for (const view of changed) {
-      // An older message outside the loaded window stays on disk until scrolled to.
-      if (!byId.has(view.id) && oldest && compareEvents(view, oldest) < 0) continue;
+      // Older than a window that does not reach the start: it stays on disk
+      // until scrolled to. (A window from the start takes everything.)
+      if (!this.#fromStart && !byId.has(view.id) && oldest && compareEvents(view, oldest) < 0) {
+        continue;
+      }
       byId.set(view.id, view);
     }
     this.#messages.value = [...byId.values()].sort(compareEvents);

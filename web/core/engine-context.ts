@@ -6,6 +6,7 @@
 import { toB64 } from '../../shared/crypto/encoding.ts';
 import type { DeviceCert, SigningKeyPair } from '../../shared/crypto/keys.ts';
 import type { MailPrekey } from '../../shared/crypto/sealed-mail.ts';
+import type { CertCache } from './cert-cache.ts';
 import type { HistoryStore } from './history/history-store.ts';
 import { Mesh } from './mesh.ts';
 import type { Outbox } from './outbox.ts';
@@ -42,6 +43,8 @@ export interface EngineContext {
   outbox: Outbox;
   me: DeviceAccount;
   mesh: MeshSettings;
+  /** Verified device certs, for backfill answers. */
+  certs: CertCache;
 }
 
 export function meIkB64(ctx: EngineContext): string {

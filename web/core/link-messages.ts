@@ -7,6 +7,9 @@
  *   roomEvent   a sender-key message carrying a signed chat event
  *   ack         ids of events the receiver has stored
  *   typing      ephemeral: on / off
+ *   backfillRequest / backfillBatch
+ *               what a member missed: events after `since`, each with its
+ *               author's device cert so the receiver can verify the author
  *   direct      a signed chat event in a DM (the link itself is the encryption:
  *               forward secret per session, CRYPTO.md "Direct messages")
  */
@@ -19,12 +22,16 @@ export const LINK_MESSAGE_TYPE = {
   ack: 66,
   typing: 67,
   direct: 68,
+  backfillRequest: 69,
+  backfillBatch: 70,
 } as const;
 
 export const LINK_MESSAGE_LIMITS = {
   /** A room event carries at most a 64 KiB signed event plus sender-key overhead. */
   maxBytes: 80 * 1024,
   maxAckIds: 256,
+  /** A backfill batch stays under the smallest data-channel message size we use. */
+  maxBatchBytes: 240 * 1024,
 } as const;
 
 export type LinkMessage =
@@ -32,7 +39,9 @@ export type LinkMessage =
   | { t: 'roomEvent'; message: Uint8Array }
   | { t: 'ack'; ids: string[] }
   | { t: 'typing'; on: boolean }
-  | { t: 'direct'; bytes: Uint8Array; sig: Uint8Array };
+  | { t: 'direct'; bytes: Uint8Array; sig: Uint8Array }
+  | { t: 'backfillRequest'; since: string }
+  | { t: 'backfillBatch'; items: Uint8Array; more: boolean };
 
 const EVENT_ID = /^[A-Za-z0-9_-]{22}$/;
 
@@ -48,6 +57,10 @@ export function encodeLinkMessage(m: LinkMessage): Uint8Array {
       return encodeWire(LINK_MESSAGE_TYPE.typing, m.on ? 1 : 0);
     case 'direct':
       return encodeWire(LINK_MESSAGE_TYPE.direct, m.bytes, m.sig);
+    case 'backfillRequest':
+      return encodeWire(LINK_MESSAGE_TYPE.backfillRequest, m.since);
+    case 'backfillBatch':
+      return encodeWire(LINK_MESSAGE_TYPE.backfillBatch, m.items, m.more ? 1 : 0);
   }
 }
 
@@ -79,6 +92,25 @@ export function decodeLinkMessage(bytes: Uint8Array): LinkMessage | null {
     case LINK_MESSAGE_TYPE.direct: {
       const f = decodeWire(bytes, LINK_MESSAGE_TYPE.direct, 2, max);
       return f && f[1]!.length === 64 ? { t: 'direct', bytes: f[0]!, sig: f[1]! } : null;
+    }
+    case LINK_MESSAGE_TYPE.backfillRequest: {
+      const since = readText(
+        decodeWire(bytes, LINK_MESSAGE_TYPE.backfillRequest, 1, max)?.[0],
+        128,
+      );
+      return since === null ? null : { t: 'backfillRequest', since };
+    }
+    case LINK_MESSAGE_TYPE.backfillBatch: {
+      const f = decodeWire(
+        bytes,
+        LINK_MESSAGE_TYPE.backfillBatch,
+        2,
+        LINK_MESSAGE_LIMITS.maxBatchBytes,
+      );
+      const more = readU64(f?.[1]);
+      return f && (more === 0 || more === 1)
+        ? { t: 'backfillBatch', items: f[0]!, more: more === 1 }
+        : null;
     }
     default:
       return null;

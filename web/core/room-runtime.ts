@@ -3,6 +3,7 @@
  * presence, its sender-key session and its conversation (history, outbox).
  */
 import { toB64 } from '../../shared/crypto/encoding.ts';
+import { RoomBackfill } from './backfill.ts';
 import { Conversation } from './conversation.ts';
 import { type EngineContext, newMesh } from './engine-context.ts';
 import type { Mesh } from './mesh.ts';
@@ -15,6 +16,7 @@ export class RoomRuntime {
   readonly presence: RoomPresence;
   readonly session: RoomSession;
   readonly conversation: Conversation;
+  readonly backfill: RoomBackfill;
   readonly #ctx: EngineContext;
 
   constructor(ctx: EngineContext, roomId: string) {
@@ -54,6 +56,14 @@ export class RoomRuntime {
       const peer = this.mesh.peerIdentity(from.deviceId);
       if (peer) conversation.typingFrom(toB64(peer.ikPk), on);
     });
+    this.backfill = new RoomBackfill(ctx, {
+      roomId,
+      mesh: this.mesh,
+      session,
+      presence: this.presence,
+      conversation,
+      certs: ctx.certs,
+    });
     // After the session has sent this device our sender key (it subscribed first).
     this.mesh.events.on('peerOpen', (member) => conversation.resendPending(member.deviceId));
     this.presence.events.on('removed', (userIds) => {
@@ -70,6 +80,7 @@ export class RoomRuntime {
 
   close(): void {
     this.#ctx.router.remove(this.roomId);
+    this.backfill.close();
     this.session.close();
     this.presence.close();
     this.mesh.close();

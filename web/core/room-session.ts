@@ -60,6 +60,9 @@ export type RoomSessionEvents = {
   typing: [member: MeshMember, on: boolean];
   /** Something a member sent was refused (for diagnostics; never shown as content). */
   rejected: [member: MeshMember, code: RoomRejectCode];
+  /** A member asked for what came after `since` (backfill.ts answers). */
+  backfillRequest: [from: MeshMember, since: string];
+  backfillBatch: [from: MeshMember, items: Uint8Array, more: boolean];
   /** A new epoch began: its distribution has gone to every member's open link. */
   rotated: [epoch: number, reason: EpochEvent | null];
 };
@@ -216,6 +219,15 @@ export class RoomSession {
         return;
       case 'typing':
         this.events.emit('typing', from, msg.on);
+        return;
+      case 'backfillRequest':
+        this.events.emit('backfillRequest', from, msg.since);
+        return;
+      case 'backfillBatch':
+        this.events.emit('backfillBatch', from, msg.items, msg.more);
+        return;
+      case 'direct':
+        this.events.emit('rejected', from, 'BAD_MESSAGE');
         return;
     }
   }

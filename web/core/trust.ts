@@ -62,6 +62,12 @@ export class TrustStore {
     return [...this.#pins.values()];
   }
 
+  /** The user pinned to this identity key (base64url), if any. */
+  userIdForIk(ik: string): string | undefined {
+    for (const pin of this.#pins.values()) if (pin.ik === ik) return pin.userId;
+    return undefined;
+  }
+
   /** The key to hold a link handshake to (expectedIk), if we have one. */
   expectedIk(userId: string): Uint8Array | undefined {
     const pin = this.#pins.get(userId);
