@@ -129,7 +129,22 @@ export class Conversation {
     );
     this.#merge(stored.changed);
     await this.#opts.outbox.add(this.convId, signed, event, this.#opts.transport.recipients());
-    await this.#opts.transport.send(signed, event);
+    try {
+      await this.#opts.transport.send(signed, event);
+    } catch (error) {
+      // Refused (e.g. the recipient's key changed): never resend it on our own
+      // after the person decides; it shows as failed and can be sent again.
+      await this.#opts.outbox.drop(event.id);
+      this.#merge(
+        [
+          await this.#opts.history.updateLocal(this.convId, event.id, {
+            kind: 'state',
+            state: 'failed',
+          }),
+        ].filter(isView),
+      );
+      throw error;
+    }
     this.#merge(
       [
         await this.#opts.history.updateLocal(this.convId, event.id, {

@@ -80,6 +80,14 @@ export class Outbox {
     for (const id of ids) await this.#stopAwaiting(id, deviceId, true);
   }
 
+  /** Gives up on an entry (the send was refused): it will not be resent. */
+  async drop(id: string): Promise<void> {
+    const entry = this.#entries.get(id);
+    if (!entry) return;
+    this.#entries.delete(id);
+    await this.#storage.removeOutbox(entry.convId, entry.event);
+  }
+
   /** Records a send attempt (for the UI's "still sending" and for backoff). */
   async attempted(id: string): Promise<void> {
     const entry = this.#entries.get(id);
