@@ -39,6 +39,17 @@ const SETTLE_MS = 1_500;
 const START_RUNS = 5;
 const READY_POLL_MS = 2;
 
+/**
+ * Both servers run with this preload: SIGUSR2 runs a full GC, so RSS is read
+ * after the garbage of connecting (JSON, signature checks) is collected and
+ * the figure is what idle sockets retain, not a transient high-water mark.
+ */
+const GC_ON_SIGNAL = [
+  '--expose-gc',
+  '--import',
+  "data:text/javascript,process.on('SIGUSR2',()=>{globalThis.gc();globalThis.gc();if(process.env.PARLEY_BENCH_MEMDEBUG)console.error(JSON.stringify(process.memoryUsage()))})",
+];
+
 const BARE_WS_SERVER = `
 const { WebSocketServer } = require('ws');
 const wss = new WebSocketServer({ port: Number(process.argv[1]), host: '127.0.0.1', perMessageDeflate: false });
@@ -54,6 +65,12 @@ function freePort(): Promise<number> {
       srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject()));
     });
   });
+}
+
+async function rssAfterGc(pid: number): Promise<number> {
+  process.kill(pid, 'SIGUSR2');
+  await sleep(300);
+  return rssBytes(pid);
 }
 
 function rssBytes(pid: number): number {
@@ -82,6 +99,7 @@ async function spawnRelay(port: number, dataDir: string): Promise<ChildProcess> 
   const child = spawn(
     process.execPath,
     [
+      ...GC_ON_SIGNAL,
       'dist/relay.mjs',
       '--port',
       String(port),
@@ -138,29 +156,50 @@ async function startToReadyMs(): Promise<number> {
   return median(times);
 }
 
-/** Opens one socket and registers a fresh user on it; resolves when authed. */
-function authedSocket(wsUrl: string, origin: string): Promise<WebSocket> {
+interface BenchDevice {
+  username: string;
+  ik: ReturnType<typeof identityFromSeed>;
+  dk: ReturnType<typeof newDeviceKey>;
+}
+
+function newBenchDevice(i: number): BenchDevice {
+  return { username: `bench_${i}`, ik: identityFromSeed(newIdentitySeed()), dk: newDeviceKey() };
+}
+
+/**
+ * Opens one socket and authenticates it: registers the device the first time
+ * (`register`), logs in after. Resolves when the relay says authed.
+ */
+function authedSocket(
+  wsUrl: string,
+  origin: string,
+  device: BenchDevice,
+  register: boolean,
+): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
     ws.on('error', reject);
     ws.on('open', () => ws.send(JSON.stringify({ t: 'hello', v: PROTOCOL_VERSION })));
     ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as { t: string; challenge?: { nonce: string; ts: number } };
+      const msg = JSON.parse(String(data)) as {
+        t: string;
+        challenge?: { nonce: string; ts: number };
+      };
       if (msg.t === 'hello' && msg.challenge) {
-        const ik = identityFromSeed(newIdentitySeed());
-        const dk = newDeviceKey();
-        const cert = makeDeviceCert(ik, dk.publicKey, Date.now());
-        const spk = makeSignedPrekey(dk, 1, Date.now());
-        const sig = signRelayChallenge(origin, challengeFromWire(msg.challenge), dk);
+        const cert = makeDeviceCert(device.ik, device.dk.publicKey, 1);
+        const sig = toB64(signRelayChallenge(origin, challengeFromWire(msg.challenge), device.dk));
+        const auth = { cert: certToWire(cert), challenge: msg.challenge, sig };
         ws.send(
-          JSON.stringify({
-            t: 'register',
-            username: `b${toB64(ik.publicKey).slice(0, 20).replace(/[^a-zA-Z0-9]/g, 'x')}`,
-            cert: certToWire(cert),
-            spk: prekeyToWire(spk),
-            challenge: msg.challenge,
-            sig: toB64(sig),
-          }),
+          JSON.stringify(
+            register
+              ? {
+                  t: 'register',
+                  username: device.username,
+                  spk: prekeyToWire(makeSignedPrekey(device.dk, 1, 1)),
+                  ...auth,
+                }
+              : { t: 'login', ...auth },
+          ),
         );
       } else if (msg.t === 'authed') {
         ws.removeAllListeners('message');
@@ -172,31 +211,50 @@ function authedSocket(wsUrl: string, origin: string): Promise<WebSocket> {
   });
 }
 
+/**
+ * A bare socket that exchanges about what a login exchanges (hello, a ~1.5 KB
+ * auth message, replies), so both servers have had their receive paths
+ * exercised and the difference is the relay's own per-socket state.
+ */
 function plainSocket(wsUrl: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
     ws.on('error', reject);
-    ws.on('open', () => resolve(ws));
+    let echoes = 0;
+    ws.on('open', () => {
+      ws.send('x'.repeat(40));
+      ws.send('y'.repeat(1_500));
+    });
+    ws.on('message', () => {
+      echoes += 1;
+      if (echoes === 2) {
+        ws.removeAllListeners('message');
+        resolve(ws);
+      }
+    });
   });
 }
 
-async function openMany(n: number, open: () => Promise<WebSocket>): Promise<WebSocket[]> {
+async function openMany(n: number, open: (i: number) => Promise<WebSocket>): Promise<WebSocket[]> {
   const out: WebSocket[] = [];
   for (let i = 0; i < n; i += CONNECT_CONCURRENCY) {
     const batch = Math.min(CONNECT_CONCURRENCY, n - i);
-    out.push(...(await Promise.all(Array.from({ length: batch }, open))));
+    out.push(...(await Promise.all(Array.from({ length: batch }, (_, j) => open(i + j)))));
   }
   return out;
 }
 
 /** RSS growth per socket between WARMUP and WARMUP + SOCKETS open sockets. */
-async function bytesPerSocket(pid: number, open: () => Promise<WebSocket>): Promise<number> {
+async function bytesPerSocket(
+  pid: number,
+  open: (i: number) => Promise<WebSocket>,
+): Promise<number> {
   const warm = await openMany(WARMUP_SOCKETS, open);
   await sleep(SETTLE_MS);
-  const before = rssBytes(pid);
-  const more = await openMany(SOCKETS, open);
+  const before = await rssAfterGc(pid);
+  const more = await openMany(SOCKETS, (i) => open(WARMUP_SOCKETS + i));
   await sleep(SETTLE_MS);
-  const after = rssBytes(pid);
+  const after = await rssAfterGc(pid);
   for (const ws of [...warm, ...more]) ws.terminate();
   return (after - before) / SOCKETS;
 }
@@ -211,14 +269,26 @@ export default async function relayIdleMemory(): Promise<BenchResult[]> {
   const relay = await spawnRelay(port, dataDir);
   const url = `http://127.0.0.1:${port}`;
   await waitReady(url);
-  const relayPerSocket = await bytesPerSocket(relay.pid!, () =>
-    authedSocket(`ws://127.0.0.1:${port}/ws`, url),
+  const wsUrl = `ws://127.0.0.1:${port}/ws`;
+  // Register everyone first and restart, so the measured sockets only log in:
+  // the figure is what an idle authenticated socket costs, not what a
+  // registration (SQLite pages, garbage) left behind.
+  const devices = Array.from({ length: WARMUP_SOCKETS + SOCKETS }, (_, i) => newBenchDevice(i));
+  const registered = await openMany(devices.length, (i) =>
+    authedSocket(wsUrl, url, devices[i]!, true),
   );
+  for (const ws of registered) ws.terminate();
   await stop(relay);
+  const relay2 = await spawnRelay(port, dataDir);
+  await waitReady(url);
+  const relayPerSocket = await bytesPerSocket(relay2.pid!, (i) =>
+    authedSocket(wsUrl, url, devices[i]!, false),
+  );
+  await stop(relay2);
   rmSync(dataDir, { recursive: true, force: true });
 
   const barePort = await freePort();
-  const bare = spawn(process.execPath, ['-e', BARE_WS_SERVER, String(barePort)], {
+  const bare = spawn(process.execPath, [...GC_ON_SIGNAL, '-e', BARE_WS_SERVER, String(barePort)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

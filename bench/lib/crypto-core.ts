@@ -122,14 +122,14 @@ function fullHandshake(): void {
     expectedIk: a.cert.ikPk,
   });
   const s2 = hb.receive(m1);
-  if (!s2.ok || !s2.reply) throw new Error('bench: handshake m2 failed');
-  const s3 = ha.receive(s2.reply);
-  if (!s3.ok || !s3.reply || !s3.done) throw new Error('bench: handshake m3 failed');
-  const s4 = hb.receive(s3.reply);
-  if (!s4.ok || !s4.done) throw new Error('bench: handshake finish failed');
+  if (!s2.ok || !s2.value.reply) throw new Error('bench: handshake m2 failed');
+  const s3 = ha.receive(s2.value.reply);
+  if (!s3.ok || !s3.value.reply || !s3.value.done) throw new Error('bench: handshake m3 failed');
+  const s4 = hb.receive(s3.value.reply);
+  if (!s4.ok || !s4.value.done) throw new Error('bench: handshake finish failed');
   handshakeTimes.push(performance.now() - t0);
-  s3.done.session.close();
-  s4.done.session.close();
+  s3.value.done.session.close();
+  s4.value.done.session.close();
 }
 const handshakeTimes: number[] = [];
 

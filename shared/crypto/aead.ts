@@ -1,7 +1,8 @@
 /**
  * XChaCha20-Poly1305 with a random 24-byte nonce stored in front of the
  * ciphertext: the one-shot AEAD used for everything sealed at rest (password
- * and recovery blobs, wrapped data keys, history records). A 192-bit random
+ * and recovery blobs, wrapped data keys, history records), and `openAead`,
+ * the never-throwing open every other AEAD user shares. A 192-bit random
  * nonce never repeats in practice, so no counter has to be kept in storage.
  */
 import { randomBytes } from './random.ts';
@@ -27,14 +28,23 @@ export function openWithNonce(
   ad: Uint8Array,
 ): Uint8Array | null {
   if (sealed.length < XNONCE_BYTES + AEAD_TAG_BYTES) return null;
+  return openAead(key, sealed.subarray(0, XNONCE_BYTES), sealed.subarray(XNONCE_BYTES), ad);
+}
+
+/**
+ * XChaCha20-Poly1305 decryption that never throws (libsodium.js throws on a
+ * failed tag, a short input or a wrong-sized key): the one place the
+ * protocol's AEAD opens, for blobs, handshake proofs and sender-key messages.
+ */
+export function openAead(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  ciphertext: Uint8Array,
+  ad: Uint8Array,
+): Uint8Array | null {
+  if (nonce.length !== XNONCE_BYTES || ciphertext.length < AEAD_TAG_BYTES) return null;
   try {
-    return sodium().crypto_aead_xchacha20poly1305_ietf_decrypt(
-      null,
-      sealed.subarray(XNONCE_BYTES),
-      ad,
-      sealed.subarray(0, XNONCE_BYTES),
-      key,
-    );
+    return sodium().crypto_aead_xchacha20poly1305_ietf_decrypt(null, ciphertext, ad, nonce, key);
   } catch {
     return null;
   }

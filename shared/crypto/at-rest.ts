@@ -12,14 +12,13 @@
  */
 import { AEAD_TAG_BYTES, openWithNonce, sealWithNonce, XNONCE_BYTES } from './aead.ts';
 import { DOMAIN } from './constants.ts';
-import { frame } from './encoding.ts';
+import { frame, tryFrame } from './encoding.ts';
 import {
   derivePasswordKeys,
   PASSWORD_KDF_BOUNDS,
   type PasswordKdfBounds,
   type PasswordKdfError,
   type PasswordKdfParams,
-  tryFrame,
 } from './password.ts';
 import { randomBytes } from './random.ts';
 import { fail, ok, type Result } from './result.ts';

@@ -11,6 +11,8 @@ export const PROTOCOL_VERSION = 1;
 export const DOMAIN = {
   deviceCert: 'parley/devcert/v1',
   deviceId: 'parley/devid/v1',
+  /** Short display/log id of any public key (keys.ts keyId). */
+  keyId: 'parley/keyid/v1',
   signedPrekey: 'parley/spk/v1',
   relayAuth: 'parley/relay-auth/v1',
   idWrap: 'parley/idwrap/v1',

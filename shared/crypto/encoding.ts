@@ -32,9 +32,18 @@ export function u64(value: number): Uint8Array {
 // "\uD800" and "\uFFFD" would frame (and sign) the same bytes.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/**
+ * True for a string that survives UTF-8 and back unchanged (no lone
+ * surrogates): the one test of "well-formed text" — frame() refuses anything
+ * else, and callers check outside input with it before framing.
+ */
+export function isWellFormedText(text: string): boolean {
+  return typeof text === 'string' && !LONE_SURROGATE.test(text);
+}
+
 function fieldBytes(field: Field): Uint8Array {
   if (typeof field === 'string') {
-    if (LONE_SURROGATE.test(field)) {
+    if (!isWellFormedText(field)) {
       throw new RangeError('parley/encoding: string field is not well-formed UTF-16');
     }
     return utf8(field);
@@ -56,6 +65,19 @@ export function frame(...fields: Field[]): Uint8Array {
     at += 4 + part.length;
   }
   return out;
+}
+
+/**
+ * frame() over values from outside (a user id, params from the relay) that
+ * it may refuse — a lone surrogate, a negative number: null, to be reported
+ * as malformed input rather than thrown.
+ */
+export function tryFrame(build: () => Uint8Array): Uint8Array | null {
+  try {
+    return build();
+  } catch {
+    return null;
+  }
 }
 
 /** Splits what `frame` built; throws on trailing or truncated input. */
@@ -98,6 +120,8 @@ export function toB64(bytes: Uint8Array): string {
 
 /** Strict base64url decode (no padding, no whitespace); throws on bad input. */
 export function fromB64(text: string): Uint8Array {
+  // A non-string (a number from JSON) would otherwise decode to empty bytes.
+  if (typeof text !== 'string') throw new RangeError('parley/encoding: base64url must be a string');
   if (text.length % 4 === 1) throw new RangeError('parley/encoding: bad base64url length');
   const out = new Uint8Array(Math.floor((text.length * 3) / 4));
   let acc = 0;

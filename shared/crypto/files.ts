@@ -11,21 +11,16 @@
  *    total size cannot differ from the offer's,
  * and a transfer can resume at any segment: a segment needs no state from
  * the ones before it. The whole-file hash is checked at the end.
+ *
+ * This file: the offer, its geometry and the whole-file hash; the segment
+ * streams are in file-segments.ts.
  */
-import { FILES, KDF_CONTEXT, WIRE_TYPE } from './constants.ts';
-import { frame, fromB64, toB64, utf8 } from './encoding.ts';
+import { FILES, WIRE_TYPE } from './constants.ts';
+import { fromB64, isWellFormedText, toB64, utf8 } from './encoding.ts';
+import { randomBytes } from './random.ts';
 import { fail, ok, type Result } from './result.ts';
-import {
-  freeStreamState,
-  initPull,
-  initPush,
-  pull,
-  push,
-  STREAM_TAG,
-  type StreamState,
-} from './secretstream.ts';
 import { sodium } from './sodium.ts';
-import { decodeWire, encodeWire, isWellFormedText, readBytes, readText, readU64 } from './wire.ts';
+import { decodeWire, encodeWire, readBytes, readText, readU64 } from './wire.ts';
 
 export interface FileOffer {
   /** 16 random bytes, base64url. */
@@ -114,7 +109,7 @@ export function makeFileOffer(input: {
   const s = sodium();
   const segments = Math.ceil(fileChunkCount(input) / FILES.chunksPerSegment);
   return ok({
-    fileId: toB64(s.randombytes_buf(FILES.fileIdBytes)),
+    fileId: toB64(randomBytes(FILES.fileIdBytes)),
     name: input.name,
     mime: input.mime,
     size: input.size,
@@ -202,163 +197,4 @@ export class FileHasher {
 export function verifyFileHash(offer: FileOffer, digest: Uint8Array): boolean {
   if (!offer.hash || offer.hash.length !== HASH_BYTES || digest.length !== HASH_BYTES) return false;
   return sodium().memcmp(offer.hash, digest);
-}
-
-function segmentKey(offer: FileOffer, segment: number): Uint8Array {
-  return sodium().crypto_kdf_derive_from_key(
-    KEY_BYTES,
-    segment,
-    KDF_CONTEXT.fileSegment,
-    offer.fileKey,
-  );
-}
-
-function segmentAd(offer: FileOffer, segment: number): Uint8Array {
-  return frame(offer.fileId, segment, offer.segments);
-}
-
-function validSegment(offer: FileOffer, segment: number): boolean {
-  return Number.isSafeInteger(segment) && segment >= 0 && segment < offer.segments;
-}
-
-/** Encrypts one segment: send `header`, then each `encryptChunk` output in order. */
-export class SegmentEncryptor {
-  readonly header: Uint8Array;
-  readonly segment: number;
-  readonly #offer: FileOffer;
-  readonly #ad: Uint8Array;
-  readonly #chunkCount: number;
-  #state: StreamState | null;
-  #chunksDone = 0;
-
-  private constructor(offer: FileOffer, segment: number) {
-    this.#offer = offer;
-    this.segment = segment;
-    this.#ad = segmentAd(offer, segment);
-    this.#chunkCount = segmentChunkCount(offer, segment);
-    const key = segmentKey(offer, segment);
-    const { state, header } = initPush(key);
-    sodium().memzero(key);
-    this.#state = state;
-    this.header = header;
-  }
-
-  static create(offer: FileOffer, segment: number): Result<SegmentEncryptor, FileChunkError> {
-    if (!validSegment(offer, segment)) return fail('FILE_SEGMENT_RANGE');
-    return ok(new SegmentEncryptor(offer, segment));
-  }
-
-  get chunkCount(): number {
-    return this.#chunkCount;
-  }
-
-  /** True once the segment's last (FINAL) chunk was produced. */
-  get done(): boolean {
-    return this.#chunksDone === this.#chunkCount;
-  }
-
-  /** The next chunk, which must have exactly its expected plaintext length. */
-  encryptChunk(plaintext: Uint8Array): Result<Uint8Array, FileChunkError> {
-    if (!this.#state) return fail(this.done ? 'FILE_CHUNK_AFTER_FINAL' : 'FILE_STREAM_FAILED');
-    const index = this.segment * FILES.chunksPerSegment + this.#chunksDone;
-    if (plaintext.length !== expectedChunkBytes(this.#offer, index))
-      return fail('FILE_CHUNK_LENGTH');
-    this.#chunksDone += 1;
-    const last = this.done;
-    const out = push(
-      this.#state,
-      plaintext,
-      this.#ad,
-      last ? STREAM_TAG.final : STREAM_TAG.message,
-    );
-    if (last) this.close();
-    return ok(out);
-  }
-
-  close(): void {
-    if (this.#state) freeStreamState(this.#state);
-    this.#state = null;
-  }
-}
-
-/** Decrypts one segment; `finish()` tells a complete segment from a truncated one. */
-export class SegmentDecryptor {
-  readonly segment: number;
-  readonly #offer: FileOffer;
-  readonly #ad: Uint8Array;
-  readonly #chunkCount: number;
-  #state: StreamState | null;
-  #chunksDone = 0;
-  #status: 'open' | 'final' | 'failed' = 'open';
-
-  private constructor(offer: FileOffer, segment: number, state: StreamState) {
-    this.#offer = offer;
-    this.segment = segment;
-    this.#ad = segmentAd(offer, segment);
-    this.#chunkCount = segmentChunkCount(offer, segment);
-    this.#state = state;
-  }
-
-  static create(
-    offer: FileOffer,
-    segment: number,
-    header: Uint8Array,
-  ): Result<SegmentDecryptor, FileChunkError> {
-    if (!validSegment(offer, segment)) return fail('FILE_SEGMENT_RANGE');
-    if (!(header instanceof Uint8Array)) return fail('FILE_HEADER_INVALID');
-    const key = segmentKey(offer, segment);
-    const state = initPull(header, key);
-    sodium().memzero(key);
-    if (!state) return fail('FILE_HEADER_INVALID');
-    return ok(new SegmentDecryptor(offer, segment, state));
-  }
-
-  get chunkCount(): number {
-    return this.#chunkCount;
-  }
-
-  /** Fail closed: after any rejected chunk the segment must be restarted. */
-  decryptChunk(
-    chunk: Uint8Array,
-  ): Result<{ plaintext: Uint8Array; last: boolean }, FileChunkError> {
-    if (this.#status === 'final') return this.#fail('FILE_CHUNK_AFTER_FINAL');
-    if (this.#status === 'failed' || !this.#state) return fail('FILE_STREAM_FAILED');
-    if (!(chunk instanceof Uint8Array)) return this.#fail('FILE_CHUNK_REJECTED');
-    const out = pull(this.#state, chunk, this.#ad);
-    if (!out) return this.#fail('FILE_CHUNK_REJECTED');
-    const index = this.segment * FILES.chunksPerSegment + this.#chunksDone;
-    const expectLast = this.#chunksDone + 1 === this.#chunkCount;
-    const isFinal = out.tag === STREAM_TAG.final;
-    if (!isFinal && out.tag !== STREAM_TAG.message) return this.#fail('FILE_CHUNK_REJECTED');
-    // FINAL early (segment too short) or missing on the last chunk (too long).
-    if (isFinal !== expectLast) return this.#fail('FILE_CHUNK_COUNT');
-    if (out.message.length !== expectedChunkBytes(this.#offer, index)) {
-      return this.#fail('FILE_CHUNK_LENGTH');
-    }
-    this.#chunksDone += 1;
-    if (isFinal) {
-      this.#status = 'final';
-      this.close();
-    }
-    return ok({ plaintext: out.message, last: isFinal });
-  }
-
-  /** Ok only when the segment ended with its FINAL chunk. */
-  finish(): Result<void, FileChunkError> {
-    if (this.#status === 'final') return ok(undefined);
-    this.close();
-    this.#status = 'failed';
-    return fail('FILE_SEGMENT_TRUNCATED');
-  }
-
-  close(): void {
-    if (this.#state) freeStreamState(this.#state);
-    this.#state = null;
-  }
-
-  #fail(code: FileChunkError): { ok: false; code: FileChunkError } {
-    this.close();
-    this.#status = 'failed';
-    return fail(code);
-  }
 }

@@ -2,11 +2,15 @@
  * The byte-level pieces of the link handshake (CRYPTO.md "Link handshake"),
  * kept apart from the state machine so they can be checked against
  * known-answer vectors: the transcript hash, the key schedule, the identity
- * proof each side signs, and the sealed payload's encoding.
+ * proof each side signs, and the sealed payload: its encoding, sealing and
+ * opening with every check that needs no handshake state.
  */
+import { openAead } from './aead.ts';
 import { DOMAIN, KDF_CONTEXT, type LINK, SIZES } from './constants.ts';
 import { frame, unframe } from './encoding.ts';
-import type { DeviceCert } from './keys.ts';
+import { type DeviceCert, type SigningKeyPair, verifyDeviceCert } from './keys.ts';
+import { randomBytes } from './random.ts';
+import { fail, ok, type Result } from './result.ts';
 import { streamHeaderBytes } from './secretstream.ts';
 import { sodium } from './sodium.ts';
 import { readBytes, readText, readU64 } from './wire.ts';
@@ -27,6 +31,13 @@ export interface TranscriptInput {
 }
 
 const MAX_DEVICE_ID_CHARS = 64;
+export const AEAD_NONCE_BYTES = 24;
+
+export type ProofError =
+  | 'HANDSHAKE_MALFORMED'
+  | 'HANDSHAKE_DECRYPT_FAILED'
+  | 'CERT_INVALID'
+  | 'SIGNATURE_INVALID';
 
 export function transcriptHash(t: TranscriptInput): Uint8Array {
   return sodium().crypto_generichash(
@@ -82,4 +93,48 @@ export function decodeProof(payload: Uint8Array): IdentityProof | null {
   if (!ikPk || !dkPk || deviceId === null || created === null || !certSig || !sig) return null;
   if (!streamHeader) return null;
   return { cert: { ikPk, dkPk, deviceId, created, sig: certSig }, sig, streamHeader };
+}
+
+/** This side's sealed proof (body of m2/m3): signs its role's label over th, seals under hk, AD = th. */
+export function sealProof(
+  hk: Uint8Array,
+  th: Uint8Array,
+  role: 'initiator' | 'responder',
+  local: { dk: SigningKeyPair; cert: DeviceCert },
+  streamHeader: Uint8Array,
+): { nonce: Uint8Array; sealed: Uint8Array } {
+  const s = sodium();
+  const sig = s.crypto_sign_detached(proofSignatureInput(role, th), local.dk.privateKey);
+  const payload = encodeProof({ cert: local.cert, sig, streamHeader });
+  const nonce = randomBytes(AEAD_NONCE_BYTES);
+  return {
+    nonce,
+    sealed: s.crypto_aead_xchacha20poly1305_ietf_encrypt(payload, th, null, nonce, hk),
+  };
+}
+
+/**
+ * Opens the peer's sealed proof and checks it stands on its own: the AEAD
+ * under hk with AD = th, the exact layout, the cert chain (IK signed DK) and
+ * DK's signature over the label of the peer's role and th.
+ */
+export function openProof(
+  hk: Uint8Array,
+  th: Uint8Array,
+  peerRole: 'initiator' | 'responder',
+  nonceField: Uint8Array | undefined,
+  sealedField: Uint8Array | undefined,
+): Result<IdentityProof, ProofError> {
+  const nonce = readBytes(nonceField, AEAD_NONCE_BYTES);
+  if (!nonce || !sealedField) return fail('HANDSHAKE_MALFORMED');
+  const payload = openAead(hk, nonce, sealedField, th);
+  if (!payload) return fail('HANDSHAKE_DECRYPT_FAILED');
+  const proof = decodeProof(payload);
+  if (!proof) return fail('HANDSHAKE_MALFORMED');
+  if (!verifyDeviceCert(proof.cert)) return fail('CERT_INVALID');
+  const signed = proofSignatureInput(peerRole, th);
+  if (!sodium().crypto_sign_verify_detached(proof.sig, signed, proof.cert.dkPk)) {
+    return fail('SIGNATURE_INVALID');
+  }
+  return ok(proof);
 }

@@ -24,88 +24,47 @@
  * round trip and the header is bound to th.
  */
 import { LINK, WIRE_TYPE } from './constants.ts';
+import { isWellFormedText } from './encoding.ts';
 import {
-  decodeProof,
   directionKeys,
-  encodeProof,
   type LinkFingerprint,
-  proofSignatureInput,
+  openProof,
+  sealProof,
   transcriptHash,
 } from './handshake-transcript.ts';
-import { type DeviceCert, type SigningKeyPair, verifyDeviceCert } from './keys.ts';
-import { LinkReceiver, LinkSender, LinkSession, type LinkSessionOptions } from './link-session.ts';
-import { fail } from './result.ts';
+import type {
+  HandshakeErrorCode,
+  HandshakeFailure,
+  HandshakeOptions,
+  HandshakePeer,
+  HandshakeRole,
+  HandshakeState,
+  HandshakeStep,
+} from './handshake-types.ts';
+import { LinkReceiver, LinkSender, LinkSession } from './link-session.ts';
+import { randomBytes } from './random.ts';
+import { fail, ok } from './result.ts';
 import { sodium } from './sodium.ts';
-import { decodeWire, encodeWire, isWellFormedText, readBytes } from './wire.ts';
+import { decodeWire, encodeWire, readBytes } from './wire.ts';
 
 export type { LinkFingerprint } from './handshake-transcript.ts';
 export { transcriptHash } from './handshake-transcript.ts';
+export type {
+  HandshakeErrorCode,
+  HandshakeFailure,
+  HandshakeOptions,
+  HandshakePeer,
+  HandshakeProgress,
+  HandshakeRole,
+  HandshakeState,
+  HandshakeStep,
+  HandshakeSuccess,
+} from './handshake-types.ts';
 
 export const HANDSHAKE_TIMEOUT_MS = LINK.handshakeTimeoutMs;
 
-export type HandshakeRole = 'initiator' | 'responder';
-
-export interface HandshakeOptions {
-  /** The room id or DM id this link serves. */
-  context: string;
-  local: { dk: SigningKeyPair; cert: DeviceCert };
-  /** From our own applied local description (or "relay"). */
-  localFingerprint: LinkFingerprint;
-  /** From the remote description we applied (or "relay"). */
-  remoteFingerprint: LinkFingerprint;
-  /** The pinned IK of the user we expect; a different one is IDENTITY_MISMATCH. */
-  expectedIk?: Uint8Array;
-  /** The device we meant to reach; a different one is DEVICE_MISMATCH. */
-  expectedDeviceId?: string;
-  session?: LinkSessionOptions;
-  /** Known-answer vectors and tests only: fixes this side's ephemeral key and nonce. */
-  ephemeral?: { keyPair: { publicKey: Uint8Array; privateKey: Uint8Array }; nonce: Uint8Array };
-}
-
-export interface HandshakePeer {
-  ikPk: Uint8Array;
-  dkPk: Uint8Array;
-  deviceId: string;
-  cert: DeviceCert;
-}
-
-export interface HandshakeSuccess {
-  peer: HandshakePeer;
-  transcriptHash: Uint8Array;
-  session: LinkSession;
-}
-
-export type HandshakeErrorCode =
-  | 'HANDSHAKE_MALFORMED'
-  | 'HANDSHAKE_UNEXPECTED'
-  | 'HANDSHAKE_KEY_REJECTED'
-  | 'HANDSHAKE_DECRYPT_FAILED'
-  | 'CERT_INVALID'
-  | 'SIGNATURE_INVALID'
-  | 'HANDSHAKE_REFLECTED'
-  | 'DEVICE_MISMATCH'
-  /** An unexpected internal error: treated as a failed handshake. */
-  | 'HANDSHAKE_FAILED';
-
-export type HandshakeFailure =
-  | { ok: false; code: HandshakeErrorCode }
-  /** A valid, correctly signed peer whose IK is not the pinned one: warn the user. */
-  | { ok: false; code: 'IDENTITY_MISMATCH'; presentedIk: Uint8Array; peer: HandshakePeer };
-
-export type HandshakeStep =
-  | { ok: true; reply: Uint8Array | null; done: HandshakeSuccess | null }
-  | HandshakeFailure;
-
-export type HandshakeState =
-  | 'awaiting-init'
-  | 'awaiting-response'
-  | 'awaiting-finish'
-  | 'done'
-  | 'failed';
-
 const KEY_BYTES = 32;
 const NONCE_BYTES = 32;
-const AEAD_NONCE_BYTES = 24;
 
 type Ephemeral = { publicKey: Uint8Array; privateKey: Uint8Array };
 
@@ -148,7 +107,7 @@ export class Handshake {
           privateKey: opts.ephemeral.keyPair.privateKey.slice(),
         }
       : s.crypto_kx_keypair();
-    this.#nonce = opts.ephemeral ? opts.ephemeral.nonce.slice() : s.randombytes_buf(NONCE_BYTES);
+    this.#nonce = opts.ephemeral ? opts.ephemeral.nonce.slice() : randomBytes(NONCE_BYTES);
     this.#state = role === 'initiator' ? 'awaiting-response' : 'awaiting-init';
   }
 
@@ -210,7 +169,7 @@ export class Handshake {
     if (!keys) return this.#fail('HANDSHAKE_KEY_REJECTED');
     const reply = this.#sealOwnProof(keys.hkTx, keys.trafficTx, WIRE_TYPE.handshakeResponse);
     this.#state = 'awaiting-finish';
-    return { ok: true, reply, done: null };
+    return ok({ reply, done: null });
   }
 
   #onResponse(message: Uint8Array): HandshakeStep {
@@ -288,15 +247,15 @@ export class Handshake {
 
   /** Builds m2 or m3; zeroes hkTx, hands trafficTx to the sending stream. */
   #sealOwnProof(hkTx: Uint8Array, trafficTx: Uint8Array, type: number): Uint8Array {
-    const s = sodium();
-    const th = this.#th!;
     this.#sender = new LinkSender(trafficTx, this.#opts.session);
-    const { cert, dk } = this.#opts.local;
-    const sig = s.crypto_sign_detached(proofSignatureInput(this.role, th), dk.privateKey);
-    const payload = encodeProof({ cert, sig, streamHeader: this.#sender.header });
-    const nonce = s.randombytes_buf(AEAD_NONCE_BYTES);
-    const sealed = s.crypto_aead_xchacha20poly1305_ietf_encrypt(payload, th, null, nonce, hkTx);
-    s.memzero(hkTx);
+    const { nonce, sealed } = sealProof(
+      hkTx,
+      this.#th!,
+      this.role,
+      this.#opts.local,
+      this.#sender.header,
+    );
+    sodium().memzero(hkTx);
     return type === WIRE_TYPE.handshakeResponse
       ? encodeWire(type, this.#ephemeral.publicKey, this.#nonce, nonce, sealed)
       : encodeWire(type, nonce, sealed);
@@ -307,31 +266,13 @@ export class Handshake {
     sealedField: Uint8Array | undefined,
   ): { ok: true; peer: HandshakePeer; header: Uint8Array } | HandshakeFailure {
     const s = sodium();
-    const nonce = readBytes(nonceField, AEAD_NONCE_BYTES);
-    if (!nonce || !sealedField) return this.#fail('HANDSHAKE_MALFORMED');
-    let payload: Uint8Array;
-    try {
-      payload = s.crypto_aead_xchacha20poly1305_ietf_decrypt(
-        null,
-        sealedField,
-        this.#th!,
-        nonce,
-        this.#hkRx!,
-      );
-    } catch {
-      return this.#fail('HANDSHAKE_DECRYPT_FAILED');
-    }
-    s.memzero(this.#hkRx!);
-    this.#hkRx = null;
-    const parsed = decodeProof(payload);
-    if (!parsed) return this.#fail('HANDSHAKE_MALFORMED');
-    const { cert, sig, streamHeader: header } = parsed;
-    if (!verifyDeviceCert(cert)) return this.#fail('CERT_INVALID');
     // The peer signs the label of *its* role.
     const peerRole = this.role === 'initiator' ? 'responder' : 'initiator';
-    if (!s.crypto_sign_verify_detached(sig, proofSignatureInput(peerRole, this.#th!), cert.dkPk)) {
-      return this.#fail('SIGNATURE_INVALID');
-    }
+    const opened = openProof(this.#hkRx!, this.#th!, peerRole, nonceField, sealedField);
+    if (!opened.ok) return this.#fail(opened.code);
+    s.memzero(this.#hkRx!);
+    this.#hkRx = null;
+    const { cert, streamHeader: header } = opened.value;
     if (s.memcmp(cert.dkPk, this.#opts.local.dk.publicKey))
       return this.#fail('HANDSHAKE_REFLECTED');
     const peer: HandshakePeer = {
@@ -363,7 +304,7 @@ export class Handshake {
     const transcriptHash = this.#th!;
     this.#state = 'done';
     this.#wipe();
-    return { ok: true, reply, done: { peer, transcriptHash, session } };
+    return ok({ reply, done: { peer, transcriptHash, session } });
   }
 
   #fail(code: HandshakeErrorCode): { ok: false; code: HandshakeErrorCode } {

@@ -6,6 +6,7 @@
  */
 import { DOMAIN, SIZES } from './constants.ts';
 import { frame, fromB64, toB64 } from './encoding.ts';
+import { randomBytes } from './random.ts';
 import { sodium } from './sodium.ts';
 
 export interface SigningKeyPair {
@@ -57,7 +58,7 @@ export interface SignedPrekeyWire {
 }
 
 export function newIdentitySeed(): Uint8Array {
-  return sodium().randombytes_buf(SIZES.seedBytes);
+  return randomBytes(SIZES.seedBytes);
 }
 
 export function identityFromSeed(seed: Uint8Array): Identity {
@@ -83,7 +84,7 @@ export function deviceIdOf(dkPk: Uint8Array): string {
 
 /** A short, non-secret id for logs and UI: 8 bytes of hash, base64url. */
 export function keyId(publicKey: Uint8Array): string {
-  return toB64(sodium().crypto_generichash(8, publicKey, null));
+  return toB64(sodium().crypto_generichash(8, frame(DOMAIN.keyId, publicKey), null));
 }
 
 /** What frame() can encode as a number: a non-negative safe integer. */

@@ -12,7 +12,7 @@
  */
 import { AEAD_TAG_BYTES, openWithNonce, sealWithNonce, XNONCE_BYTES } from './aead.ts';
 import { DOMAIN, KDF_CONTEXT, PASSWORD_KDF, PASSWORD_SUBKEY_ID, SIZES } from './constants.ts';
-import { frame, utf8 } from './encoding.ts';
+import { frame, tryFrame, utf8 } from './encoding.ts';
 import { type Identity, identityFromSeed, type SigningKeyPair } from './keys.ts';
 import { randomBytes } from './random.ts';
 import { fail, ok, type Result } from './result.ts';
@@ -240,19 +240,6 @@ export function unwrapIdentitySeed(
   const ad = tryFrame(() => idWrapAd(ctx));
   if (!ad) return fail('IDWRAP_MALFORMED');
   return identityFromUnwrapped(openWithNonce(idWrapKey, blob, ad), ctx.ikPk);
-}
-
-/**
- * AD built from outside input (a user id or params from the relay) that
- * frame() cannot encode — a lone surrogate, a negative number — is a
- * malformed input to report, not an exception to crash on.
- */
-export function tryFrame(build: () => Uint8Array): Uint8Array | null {
-  try {
-    return build();
-  } catch {
-    return null;
-  }
 }
 
 /** Shared tail of the password and recovery unwraps; wipes `seed`. */

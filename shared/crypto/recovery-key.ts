@@ -12,14 +12,9 @@
  */
 import { openWithNonce, sealWithNonce } from './aead.ts';
 import { DOMAIN, KDF_CONTEXT, PASSWORD_KDF, SIZES } from './constants.ts';
-import { frame } from './encoding.ts';
+import { frame, tryFrame } from './encoding.ts';
 import type { Identity } from './keys.ts';
-import {
-  type IdentityUnwrapError,
-  identityFromUnwrapped,
-  tryFrame,
-  WRAPPED_SEED_BYTES,
-} from './password.ts';
+import { type IdentityUnwrapError, identityFromUnwrapped, WRAPPED_SEED_BYTES } from './password.ts';
 import { randomBytes } from './random.ts';
 import { fail, ok, type Result } from './result.ts';
 import { sodium } from './sodium.ts';

@@ -8,7 +8,8 @@
  * `ChallengeBook` is the relay's nonce set: pure, clock passed in, no timers.
  */
 import { DOMAIN, RELAY_AUTH, SIZES } from './constants.ts';
-import { frame, fromB64, toB64 } from './encoding.ts';
+import { frame, fromB64, isWellFormedText, toB64 } from './encoding.ts';
+import { randomBytes } from './random.ts';
 import { sodium } from './sodium.ts';
 
 export interface Challenge {
@@ -45,8 +46,9 @@ export function verifyRelayChallenge(
   sig: Uint8Array,
 ): boolean {
   if (signerPk.length !== SIZES.publicKeyBytes || sig.length !== SIZES.signatureBytes) return false;
-  // frame() throws on a ts it cannot encode; a bad answer is refused, not a crash.
+  // frame() throws on what it cannot encode; a bad answer is refused, not a crash.
   if (!Number.isSafeInteger(challenge.ts) || challenge.ts < 0) return false;
+  if (!(challenge.nonce instanceof Uint8Array) || !isWellFormedText(origin)) return false;
   return sodium().crypto_sign_verify_detached(
     sig,
     relayAuthMessage(origin, challenge, signerPk),
@@ -77,7 +79,7 @@ export class ChallengeBook {
       const oldest = this.#issued.keys().next().value;
       if (oldest !== undefined) this.#issued.delete(oldest);
     }
-    const nonce = sodium().randombytes_buf(SIZES.challengeNonceBytes);
+    const nonce = randomBytes(SIZES.challengeNonceBytes);
     this.#issued.set(toB64(nonce), nowMs);
     return { nonce, ts: nowMs };
   }

@@ -7,9 +7,15 @@
  * Strict on purpose: the SDP comes through the relay. One sha-256 value must
  * be present; it may be repeated (session level and per m-section, as
  * Chromium and libdatachannel do) but never conflict, because a relay could
- * otherwise offer the handshake one value and DTLS another.
+ * otherwise offer the handshake one value and DTLS another. For the same
+ * reason a fingerprint line of any other hash function is refused, not
+ * skipped: WebRTC stacks keep the last a=fingerprint they parse, so a relay
+ * appending `sha-512 <its own cert>` after the genuine sha-256 line would
+ * have DTLS check its certificate while the handshake bound the genuine one.
+ * Chromium, Firefox and libdatachannel all emit sha-256 only.
  */
 import { LINK } from './constants.ts';
+import { toHex } from './encoding.ts';
 import { fail, ok, type Result } from './result.ts';
 
 export type SdpFingerprintError =
@@ -31,7 +37,6 @@ export function parseSdpFingerprint(sdp: string): Result<Uint8Array, SdpFingerpr
   if (sdp.length > LINK.maxSdpChars) return fail('SDP_TOO_LONG');
 
   let found: string | null = null;
-  let sawOtherHash = false;
   for (const rawLine of sdp.split('\n')) {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (!line.startsWith(ATTRIBUTE)) continue;
@@ -39,17 +44,13 @@ export function parseSdpFingerprint(sdp: string): Result<Uint8Array, SdpFingerpr
     if (!match) return fail('FINGERPRINT_MALFORMED');
     const hashName = match[1]!.toLowerCase();
     const value = match[2]!;
-    if (hashName !== 'sha-256') {
-      sawOtherHash = true;
-      continue;
-    }
+    if (hashName !== 'sha-256') return fail('FINGERPRINT_UNSUPPORTED_HASH');
     if (!SHA256_VALUE.test(value)) return fail('FINGERPRINT_MALFORMED');
     const normalised = value.toUpperCase();
     if (found !== null && found !== normalised) return fail('FINGERPRINT_CONFLICT');
     found = normalised;
   }
-  if (found === null)
-    return fail(sawOtherHash ? 'FINGERPRINT_UNSUPPORTED_HASH' : 'FINGERPRINT_MISSING');
+  if (found === null) return fail('FINGERPRINT_MISSING');
 
   const bytes = new Uint8Array(SHA256_BYTES);
   for (let i = 0; i < SHA256_BYTES; i++) {
@@ -60,5 +61,5 @@ export function parseSdpFingerprint(sdp: string): Result<Uint8Array, SdpFingerpr
 
 /** The SDP spelling of a fingerprint (`AA:BB:…`, uppercase as RFC 8122 shows it). */
 export function formatSdpFingerprint(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
+  return (toHex(bytes).toUpperCase().match(/../g) ?? []).join(':');
 }

@@ -10,16 +10,25 @@
  * prove which device of which identity wrote it (a sealed box alone is
  * anonymous: anyone can seal to a public prekey). `toIK` is signed so a
  * recipient cannot re-seal a message it received and pass it to someone else
- * as addressed to them. The prekey id travels in clear (a per-device number,
- * no more telling than the mailbox itself) so the recipient knows which SPK
- * to open with. It is not authenticated, and needs not be: a changed id only
- * picks a key that fails to open the box.
+ * as addressed to them.
+ *
+ * Deviation: the signature covers frame("parley/mail/v1", toIK, msgId, ts,
+ * hash(body)) rather than the bare toIK‖msgId‖ts‖hash(body): DK also signs
+ * relay logins, handshakes, sender-key messages and events, and the leading
+ * length-prefixed domain keeps a signature made for one from verifying as
+ * another.
+ *
+ * The prekey id travels in clear (a per-device number, no more telling than
+ * the mailbox itself) so the recipient knows which SPK to open with. It is
+ * not authenticated, and needs not be: a changed id only picks a key that
+ * fails to open the box.
  */
 import { DOMAIN, SEALED_MAIL, SIZES } from './constants.ts';
-import { frame, fromUtf8, unframe, utf8 } from './encoding.ts';
+import { frame, unframe, utf8 } from './encoding.ts';
 import { type DeviceCert, type SigningKeyPair, verifyDeviceCert } from './keys.ts';
 import { fail, ok, type Result } from './result.ts';
 import { sodium } from './sodium.ts';
+import { readText, readU64 } from './wire.ts';
 
 export type MailOpenError =
   | 'MAIL_MALFORMED'
@@ -63,6 +72,9 @@ export interface MailPrekey {
 const HEADER_BYTES = 1 + 4;
 const INNER_FIELDS = 11;
 const SEAL_OVERHEAD_BYTES = 32 + 16;
+/** A device id is 22 base64url characters; anything much longer is malformed. */
+const MAX_DEVICE_ID_BYTES = 64;
+const MAX_TAG_BYTES = 64;
 
 function mailSignatureMessage(toIkPk: Uint8Array, msgId: string, ts: number, body: Uint8Array) {
   const bodyHash = sodium().crypto_generichash(32, body, null);
@@ -113,20 +125,6 @@ export function mailPrekeyId(mail: Uint8Array): number | null {
   return new DataView(mail.buffer, mail.byteOffset, mail.byteLength).getUint32(1);
 }
 
-function decodeU64(bytes: Uint8Array): number | null {
-  if (bytes.length !== 8) return null;
-  const value = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0);
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : null;
-}
-
-function decodeText(bytes: Uint8Array): string | null {
-  try {
-    return fromUtf8(bytes);
-  } catch {
-    return null;
-  }
-}
-
 export function openMail(
   mail: Uint8Array,
   myPrekeys: readonly MailPrekey[],
@@ -155,6 +153,9 @@ export function openMail(
     inner = s.unpad(padded, SEALED_MAIL.padBlockBytes);
   } catch {
     return fail('MAIL_BAD_PADDING');
+  } finally {
+    // unpad copies: the padded plaintext is not needed again.
+    s.memzero(padded);
   }
   let fields: Uint8Array[];
   try {
@@ -174,12 +175,12 @@ export function openMail(
   const createdBytes = fields[8]!;
   const certSig = fields[9]!;
   const sig = fields[10]!;
-  const msgId = decodeText(msgIdBytes);
-  const deviceId = decodeText(deviceIdBytes);
-  const ts = decodeU64(tsBytes);
-  const created = decodeU64(createdBytes);
+  const msgId = readText(msgIdBytes, SEALED_MAIL.maxMsgIdBytes);
+  const deviceId = readText(deviceIdBytes, MAX_DEVICE_ID_BYTES);
+  const ts = readU64(tsBytes);
+  const created = readU64(createdBytes);
   if (
-    decodeText(tag) !== DOMAIN.sealedMailInner ||
+    readText(tag, MAX_TAG_BYTES) !== DOMAIN.sealedMailInner ||
     msgId === null ||
     deviceId === null ||
     ts === null ||
@@ -187,7 +188,6 @@ export function openMail(
     fromIk.length !== SIZES.publicKeyBytes ||
     toIk.length !== SIZES.publicKeyBytes ||
     sig.length !== SIZES.signatureBytes ||
-    msgIdBytes.length > SEALED_MAIL.maxMsgIdBytes ||
     body.length > SEALED_MAIL.maxBodyBytes
   ) {
     return fail('MAIL_MALFORMED');

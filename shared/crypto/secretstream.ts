@@ -10,12 +10,21 @@ import { sodium } from './sodium.ts';
 
 export type StreamState = ReturnType<Sodium['crypto_secretstream_xchacha20poly1305_init_pull']>;
 
-/** Bytes libsodium allocates for a secretstream state (the JS wrapper's size). */
+/**
+ * Bytes of a secretstream state (k[32] ‖ nonce[12] ‖ pad[8]); libsodium.js
+ * allocates exactly this many for each state it hands out.
+ */
 const STATE_BYTES = 52;
 
+/**
+ * The Emscripten module libsodium.js keeps as `.libsodium`: undocumented, so
+ * every member is optional and checked before use. If a release renames them
+ * the state is merely leaked (as libsodium.js itself does), never corrupted.
+ */
 interface WasmHeap {
   _free?: (pointer: number) => void;
   HEAPU8?: Uint8Array;
+  _crypto_secretstream_xchacha20poly1305_statebytes?: () => number;
 }
 
 export const STREAM_TAG = {
@@ -84,11 +93,23 @@ export function pull(
   }
 }
 
-/** Zeroes and releases a state; it must not be used afterwards. */
+/**
+ * Zeroes and releases a state; it must not be used afterwards. Safe because
+ * every owner (LinkSender, LinkReceiver, SegmentEncryptor/Decryptor) holds
+ * its state privately and drops the pointer as it frees it, so a state is
+ * freed at most once and never while a push/pull on it is running (all of
+ * this is synchronous).
+ */
 export function freeStreamState(state: StreamState): void {
   const heap = (sodium() as unknown as { libsodium?: WasmHeap }).libsodium;
   const pointer = state as unknown;
-  if (!heap || typeof pointer !== 'number' || pointer <= 0) return;
-  heap.HEAPU8?.fill(0, pointer, pointer + STATE_BYTES);
-  heap._free?.(pointer);
+  if (!heap || typeof pointer !== 'number' || !Number.isSafeInteger(pointer) || pointer <= 0) {
+    return;
+  }
+  // Only a pointer the wrapper could have made (inside the heap) is touched.
+  const memory = heap.HEAPU8;
+  if (!memory || pointer + STATE_BYTES > memory.length) return;
+  if (heap._crypto_secretstream_xchacha20poly1305_statebytes?.() !== STATE_BYTES) return;
+  memory.fill(0, pointer, pointer + STATE_BYTES);
+  if (typeof heap._free === 'function') heap._free(pointer);
 }

@@ -3,10 +3,10 @@
  * and the receivers (CRYPTO.md "Rooms: sender keys"):
  * MK_n = kdf(CK_n, 1, "sk_msg__"), CK_{n+1} = kdf(CK_n, 2, "sk_chain").
  */
+import { openAead } from './aead.ts';
 import { KDF_CONTEXT, SENDER_KEYS } from './constants.ts';
-import { utf8 } from './encoding.ts';
+import { isWellFormedText, utf8 } from './encoding.ts';
 import { sodium } from './sodium.ts';
-import { isWellFormedText } from './wire.ts';
 
 export type SenderKeyError =
   | 'SK_MALFORMED'
@@ -32,6 +32,7 @@ export function nextChainKey(ck: Uint8Array): Uint8Array {
   return sodium().crypto_kdf_derive_from_key(32, 2, KDF_CONTEXT.senderKeyChain, ck);
 }
 
+/** Opens and unpads a message body; null when anything fails. Wipes the padded copy. */
 export function openPadded(
   ciphertext: Uint8Array,
   ad: Uint8Array,
@@ -39,11 +40,14 @@ export function openPadded(
   mk: Uint8Array,
 ): Uint8Array | null {
   const s = sodium();
+  const padded = openAead(mk, nonce, ciphertext, ad);
+  if (!padded) return null;
   try {
-    const padded = s.crypto_aead_xchacha20poly1305_ietf_decrypt(null, ciphertext, ad, nonce, mk);
     return s.unpad(padded, SENDER_KEYS.padBlockBytes);
   } catch {
     return null;
+  } finally {
+    s.memzero(padded);
   }
 }
 

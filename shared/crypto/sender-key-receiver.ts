@@ -183,11 +183,17 @@ export class SenderKeyReceiver {
     const n = readU64(f?.[3]);
     const chainKey = readBytes(f?.[4], CHAIN_KEY_BYTES);
     const skipped = f?.[5];
-    if (room === null || epoch === null || !dkPk || n === null || !chainKey || !skipped) {
-      return fail('SK_STATE_INVALID');
-    }
-    if (skipped.length % SKIPPED_ENTRY_BYTES !== 0) return fail('SK_STATE_INVALID');
-    if (skipped.length / SKIPPED_ENTRY_BYTES > SENDER_KEYS.maxSkippedKeys) {
+    if (
+      room === null ||
+      epoch === null ||
+      !dkPk ||
+      n === null ||
+      !chainKey ||
+      !skipped ||
+      skipped.length % SKIPPED_ENTRY_BYTES !== 0 ||
+      skipped.length / SKIPPED_ENTRY_BYTES > SENDER_KEYS.maxSkippedKeys
+    ) {
+      if (chainKey) sodium().memzero(chainKey);
       return fail('SK_STATE_INVALID');
     }
     const receiver = new SenderKeyReceiver({ room, epoch, dkPk, n, chainKey });
@@ -195,7 +201,10 @@ export class SenderKeyReceiver {
     let previous = -1;
     for (let at = 0; at < skipped.length; at += SKIPPED_ENTRY_BYTES) {
       const index = readU64(skipped.subarray(at, at + 8));
-      if (index === null || index <= previous || index >= n) return fail('SK_STATE_INVALID');
+      if (index === null || index <= previous || index >= n) {
+        receiver.close();
+        return fail('SK_STATE_INVALID');
+      }
       previous = index;
       receiver.#skipped.set(index, skipped.slice(at + 8, at + SKIPPED_ENTRY_BYTES));
     }

@@ -16,8 +16,9 @@
  * ever verifying as another.
  */
 import { SENDER_KEYS, SIZES, WIRE_TYPE } from './constants.ts';
-import { utf8 } from './encoding.ts';
+import { isWellFormedText, utf8 } from './encoding.ts';
 import type { SigningKeyPair } from './keys.ts';
+import { randomBytes } from './random.ts';
 import { fail, ok, type Result } from './result.ts';
 import {
   checkIds,
@@ -37,7 +38,7 @@ import {
   type SenderKeyDistribution,
 } from './sender-key-wire.ts';
 import { sodium } from './sodium.ts';
-import { decodeWire, encodeWire, isWellFormedText, readBytes, readText, readU64 } from './wire.ts';
+import { decodeWire, encodeWire, readBytes, readText, readU64 } from './wire.ts';
 
 export { type EpochEvent, type EpochStatus, shouldRotateEpoch } from './sender-key-epoch.ts';
 export type { SenderKeyError, SenderKeyStateError } from './sender-key-ratchet.ts';
@@ -117,7 +118,7 @@ export class SenderKeyChain {
     this.#chainKey = nextChainKey(ck);
     s.memzero(ck);
     this.#n += 1;
-    const nonce = s.randombytes_buf(AEAD_NONCE_BYTES);
+    const nonce = randomBytes(AEAD_NONCE_BYTES);
     const padded = s.pad(plaintext, SENDER_KEYS.padBlockBytes);
     const ciphertext = s.crypto_aead_xchacha20poly1305_ietf_encrypt(
       padded,
@@ -179,10 +180,18 @@ export class SenderKeyChain {
     const n = readU64(f?.[3]);
     const ck = readBytes(f?.[4], CHAIN_KEY_BYTES);
     const createdAtMs = readU64(f?.[5]);
-    if (room === null || epoch === null || !dkPk || n === null || !ck || createdAtMs === null) {
+    if (
+      room === null ||
+      epoch === null ||
+      !dkPk ||
+      n === null ||
+      !ck ||
+      createdAtMs === null ||
+      !sodium().memcmp(dkPk, dk.publicKey)
+    ) {
+      if (ck) sodium().memzero(ck);
       return fail('SK_STATE_INVALID');
     }
-    if (!sodium().memcmp(dkPk, dk.publicKey)) return fail('SK_STATE_INVALID');
     return ok(new SenderKeyChain(room, epoch, createdAtMs, dk, ck, n));
   }
 

@@ -6,7 +6,7 @@
  * and never throws: a peer's bytes are input from outside.
  */
 import { WIRE_VERSION } from './constants.ts';
-import { type Field, frame, fromUtf8, unframe, utf8 } from './encoding.ts';
+import { type Field, frame, fromUtf8, unframe } from './encoding.ts';
 
 export function encodeWire(type: number, ...fields: Field[]): Uint8Array {
   const body = frame(...fields);
@@ -57,18 +57,5 @@ export function readText(field: Uint8Array | undefined, maxBytes: number): strin
     return fromUtf8(field);
   } catch {
     return null;
-  }
-}
-
-/**
- * True when the string survives UTF-8 and back unchanged: no lone
- * surrogates, which frame() refuses (they would encode as U+FFFD and collide).
- */
-export function isWellFormedText(text: string): boolean {
-  if (typeof text !== 'string') return false;
-  try {
-    return fromUtf8(utf8(text)) === text;
-  } catch {
-    return false;
   }
 }

@@ -8,6 +8,8 @@ import * as v from 'valibot';
 import { DOMAIN } from '../crypto/constants.ts';
 import { frame, fromUtf8, toB64, utf8 } from '../crypto/encoding.ts';
 import { deviceIdOf } from '../crypto/keys.ts';
+import { randomBytes } from '../crypto/random.ts';
+import { fail, ok, type Result } from '../crypto/result.ts';
 import { sodium } from '../crypto/sodium.ts';
 import { type ChatEvent, ChatEventSchema } from './event-schema.ts';
 
@@ -24,7 +26,8 @@ export type EventError =
   | 'EVENT_MALFORMED'
   | 'EVENT_WRONG_AUTHOR';
 
-export type VerifiedEvent = { ok: true; event: ChatEvent } | { ok: false; code: EventError };
+/** The crypto core's Result shape, so the engine handles one kind of outcome. */
+export type VerifiedEvent = Result<ChatEvent, EventError>;
 
 /** Bigger than any valid event (16 000 chars of text × up to 3 UTF-8 bytes, plus fields). */
 export const MAX_EVENT_BYTES = 64 * 1024;
@@ -47,29 +50,35 @@ export function verifyEvent(
   signed: SignedEvent,
   signer: { dkPk: Uint8Array; ikB64: string },
 ): VerifiedEvent {
-  if (signed.bytes.length > MAX_EVENT_BYTES) return { ok: false, code: 'EVENT_TOO_LARGE' };
+  const { bytes, sig } = signed;
+  if (!(bytes instanceof Uint8Array) || !(sig instanceof Uint8Array)) {
+    return fail('EVENT_MALFORMED');
+  }
+  if (bytes.length > MAX_EVENT_BYTES) return fail('EVENT_TOO_LARGE');
   const s = sodium();
   if (
-    signed.sig.length !== s.crypto_sign_BYTES ||
-    !s.crypto_sign_verify_detached(signed.sig, frame(DOMAIN.event, signed.bytes), signer.dkPk)
+    sig.length !== s.crypto_sign_BYTES ||
+    signer.dkPk.length !== s.crypto_sign_PUBLICKEYBYTES ||
+    !s.crypto_sign_verify_detached(sig, frame(DOMAIN.event, bytes), signer.dkPk)
   ) {
-    return { ok: false, code: 'EVENT_BAD_SIGNATURE' };
+    return fail('EVENT_BAD_SIGNATURE');
   }
   let json: unknown;
   try {
-    json = JSON.parse(fromUtf8(signed.bytes));
+    json = JSON.parse(fromUtf8(bytes));
   } catch {
-    return { ok: false, code: 'EVENT_MALFORMED' };
+    return fail('EVENT_MALFORMED');
   }
   const parsed = v.safeParse(ChatEventSchema, json);
-  if (!parsed.success) return { ok: false, code: 'EVENT_MALFORMED' };
+  if (!parsed.success) return fail('EVENT_MALFORMED');
   const event = parsed.output;
   if (event.authorDevice !== deviceIdOf(signer.dkPk) || event.authorIk !== signer.ikB64) {
-    return { ok: false, code: 'EVENT_WRONG_AUTHOR' };
+    return fail('EVENT_WRONG_AUTHOR');
   }
-  return { ok: true, event };
+  return ok(event);
 }
 
+/** 16 bytes from the platform CSPRNG (random.ts: libsodium.js's RNG is slow per call). */
 export function newEventId(): string {
-  return toB64(sodium().randombytes_buf(16));
+  return toB64(randomBytes(16));
 }

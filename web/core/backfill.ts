@@ -54,8 +54,12 @@ export class RoomBackfill {
     parts.certs.remember(ctx.me.cert);
     this.#offs = [
       parts.mesh.events.on('peerOpen', (member) => this.#request(member)),
-      parts.session.events.on('backfillRequest', (from, since) => void this.#answer(from, since)),
-      parts.session.events.on('backfillBatch', (from, items) => void this.#receive(from, items)),
+      parts.session.events.on('backfillRequest', (from, since) => {
+        this.#answer(from, since).catch(ctx.reportError);
+      }),
+      parts.session.events.on('backfillBatch', (from, items) => {
+        this.#receive(from, items).catch(ctx.reportError);
+      }),
     ];
   }
 

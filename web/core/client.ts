@@ -5,15 +5,22 @@
  * signals: the connection, the conversation list with unread counts, and per
  * conversation the messages, members and typing.
  */
-import { computed, type ReadonlySignal, type Signal, signal } from '@preact/signals-core';
+import { type ReadonlySignal, type Signal, signal } from '@preact/signals-core';
 import { fromUtf8, utf8 } from '../../shared/crypto/encoding.ts';
 import type { EventBody } from '../../shared/events/event-schema.ts';
 import type { VisibilityT } from '../../shared/protocol/fields.ts';
 import { CertCache } from './cert-cache.ts';
 import type { Conversation } from './conversation.ts';
+import { ConversationList, type ConversationSummary } from './conversation-list.ts';
 import type { DmPartner } from './dm-presence.ts';
 import { DmRuntime } from './dm-runtime.ts';
-import type { DeviceAccount, EngineContext, MeshSettings } from './engine-context.ts';
+import { Emitter } from './emitter.ts';
+import {
+  type DeviceAccount,
+  type EngineContext,
+  type MeshSettings,
+  meIkB64,
+} from './engine-context.ts';
 import type { HistoryStore } from './history/history-store.ts';
 import { MailboxCollector } from './mailbox.ts';
 import { Outbox } from './outbox.ts';
@@ -34,16 +41,30 @@ export interface ParleyClientOptions {
   mesh?: Partial<MeshSettings>;
 }
 
-export interface ConversationSummary {
-  convId: string;
-  kind: 'room' | 'dm';
-  title: string;
-  unread: number;
-  preview: string | null;
-  lastActivityTs: number;
+export type { ConversationSummary };
+
+export type ClientEvents = {
+  /** Background work failed (storing a message, recording an ack): for logs and a banner. */
+  error: [error: unknown];
+};
+
+/** Privacy switches (ARCHITECTURE.md: typing and read receipts are opt-out). */
+export interface PrivacySettings {
+  sendTypingIndicators: boolean;
+  sendReadReceipts: boolean;
 }
 
+export const DEFAULT_PRIVACY: PrivacySettings = {
+  sendTypingIndicators: true,
+  sendReadReceipts: true,
+};
+
+/** While someone keeps typing, "on" is repeated this often (receivers expire it). */
+const TYPING_REFRESH_MS = 3_000;
+const TYPING_SWEEP_MS = 1_000;
+
 const DM_PARTNERS_KEY = 'engine/dm-partners';
+const SETTINGS_KEY = 'engine/privacy';
 const PINS_KEY = 'engine/pins';
 
 export class ParleyClient {
@@ -52,12 +73,14 @@ export class ParleyClient {
   readonly #ctx: EngineContext;
   readonly #rooms = new Map<string, RoomRuntime>();
   readonly #dms = new Map<string, DmRuntime>();
-  readonly #titles = new Map<string, { kind: 'room' | 'dm'; title: string }>();
   readonly #connection: Signal<RelayState>;
-  readonly #meta: Signal<
-    Map<string, { unread: number; preview: string | null; lastActivityTs: number }>
-  > = signal(new Map());
+  readonly #list = new ConversationList();
   readonly #mailbox: MailboxCollector;
+  readonly #privacy: Signal<PrivacySettings> = signal(DEFAULT_PRIVACY);
+  readonly events = new Emitter<ClientEvents>();
+  #closed = false;
+  readonly #typingSentAt = new Map<string, number>();
+  readonly #sweep: ReturnType<typeof setInterval>;
   readonly conversations: ReadonlySignal<ConversationSummary[]>;
 
   private constructor(ctx: EngineContext, mailbox: MailboxCollector) {
@@ -69,15 +92,11 @@ export class ParleyClient {
     ctx.relay.events.on('state', (s) => {
       this.#connection.value = s;
     });
-    this.conversations = computed(() =>
-      [...this.#meta.value.entries()]
-        .map(([convId, m]) => ({
-          convId,
-          ...(this.#titles.get(convId) ?? { kind: 'room' as const, title: convId }),
-          ...m,
-        }))
-        .sort((a, b) => b.lastActivityTs - a.lastActivityTs),
-    );
+    this.#sweep = setInterval(() => {
+      for (const r of [...this.#rooms.values(), ...this.#dms.values()])
+        r.conversation.expireTyping();
+    }, TYPING_SWEEP_MS);
+    this.conversations = this.#list.summaries;
   }
 
   /** Connects, logs this device in, and opens every room and DM it has. */
@@ -105,8 +124,15 @@ export class ParleyClient {
       me: opts.account,
       mesh: { webrtc: true, ...opts.mesh, iceServers },
       certs: new CertCache(),
+      reportError: (error) => client && client.#reportError(error),
     };
     client = new ParleyClient(ctx, mailbox);
+    const saved = await history.kvGet(SETTINGS_KEY);
+    if (saved)
+      client.#privacy.value = {
+        ...DEFAULT_PRIVACY,
+        ...(JSON.parse(fromUtf8(saved)) as Partial<PrivacySettings>),
+      };
     await relay.login({ device: opts.account.dk, cert: opts.account.cert });
     await client.#openAll();
     return client;
@@ -151,7 +177,7 @@ export class ParleyClient {
     await this.relay.call({ t: 'room.leave', roomId }, 'ok');
     this.#rooms.get(roomId)?.close();
     this.#rooms.delete(roomId);
-    this.#forget(roomId);
+    this.#list.forget(roomId);
   }
 
   /** Opens (or returns) the DM with a user; resolves to its conversation id. */
@@ -171,11 +197,51 @@ export class ParleyClient {
     return this.write(convId, replyTo ? { type: 'text', text, replyTo } : { type: 'text', text });
   }
 
-  markRead(convId: string): void {
-    this.#bump(convId, (m) => ({ ...m, unread: 0 }));
+  get privacy(): ReadonlySignal<PrivacySettings> {
+    return this.#privacy;
+  }
+
+  async setPrivacy(change: Partial<PrivacySettings>): Promise<void> {
+    this.#privacy.value = { ...this.#privacy.value, ...change };
+    await this.#ctx.history.kvPut(SETTINGS_KEY, utf8(JSON.stringify(this.#privacy.value)));
+  }
+
+  /**
+   * The person is typing (call on input) or stopped (on send, clear, blur).
+   * Nothing is sent when typing indicators are switched off.
+   */
+  setTyping(convId: string, on: boolean): void {
+    const conversation = this.conversation(convId);
+    if (!conversation || !this.#privacy.value.sendTypingIndicators) return;
+    const last = this.#typingSentAt.get(convId) ?? 0;
+    const now = Date.now();
+    if (on && now - last < TYPING_REFRESH_MS) return;
+    if (!on && last === 0) return;
+    this.#typingSentAt.set(convId, on ? now : 0);
+    conversation.setTyping(on);
+  }
+
+  /**
+   * The person has seen the conversation: unread goes to zero, and others'
+   * messages get a read receipt unless read receipts are switched off.
+   */
+  async markRead(convId: string): Promise<void> {
+    this.#list.markRead(convId);
+    const conversation = this.conversation(convId);
+    if (!conversation || !this.#privacy.value.sendReadReceipts) return;
+    const me = this.#ctx.me;
+    const myIk = meIkB64(this.#ctx);
+    const unreadByMe = conversation.messages.value
+      .filter((m) => m.authorIk !== myIk && !m.deleted && m.receipts[me.deviceId] !== 'read')
+      .map((m) => m.id)
+      .slice(-256);
+    if (unreadByMe.length)
+      await conversation.write({ type: 'receipt', kind: 'read', targets: unreadByMe });
   }
 
   close(): void {
+    this.#closed = true;
+    clearInterval(this.#sweep);
     for (const r of this.#rooms.values()) r.close();
     for (const d of this.#dms.values()) d.close();
     this.#rooms.clear();
@@ -183,6 +249,12 @@ export class ParleyClient {
     this.#mailbox.close();
     this.#ctx.router.close();
     this.relay.close();
+  }
+
+  #reportError(error: unknown): void {
+    // Work still in flight when the client closed fails as closed: not news.
+    if (this.#closed) return;
+    this.events.emit('error', error);
   }
 
   async #openAll(): Promise<void> {
@@ -196,7 +268,7 @@ export class ParleyClient {
     if (existing) return existing;
     const runtime = new RoomRuntime(this.#ctx, roomId);
     this.#rooms.set(roomId, runtime);
-    this.#track(roomId, 'room', name, runtime.conversation);
+    this.#list.track(roomId, 'room', name, runtime.conversation);
     await runtime.start();
     return runtime;
   }
@@ -206,7 +278,7 @@ export class ParleyClient {
     if (existing) return existing;
     const runtime = new DmRuntime(this.#ctx, partner);
     this.#dms.set(runtime.dmId, runtime);
-    this.#track(runtime.dmId, 'dm', partner.username, runtime.conversation);
+    this.#list.track(runtime.dmId, 'dm', partner.username, runtime.conversation);
     await this.#rememberPartner(partner);
     await runtime.start();
     return runtime;
@@ -223,39 +295,6 @@ export class ParleyClient {
       runtime = await this.#openDm({ userId: keys.userId, username: keys.username });
     }
     await runtime.receiveMail(fromUserId, opened.value);
-  }
-
-  #track(convId: string, kind: 'room' | 'dm', title: string, conversation: Conversation): void {
-    this.#titles.set(convId, { kind, title });
-    this.#bump(convId, (m) => m);
-    conversation.events.on('received', (event) => {
-      const text = event.body.type === 'text' ? event.body.text : null;
-      this.#bump(convId, (m) => ({
-        unread: m.unread + (text !== null ? 1 : 0),
-        preview: text ?? m.preview,
-        lastActivityTs: Math.max(m.lastActivityTs, event.ts),
-      }));
-    });
-  }
-
-  #bump(
-    convId: string,
-    update: (m: { unread: number; preview: string | null; lastActivityTs: number }) => {
-      unread: number;
-      preview: string | null;
-      lastActivityTs: number;
-    },
-  ): void {
-    const next = new Map(this.#meta.value);
-    next.set(convId, update(next.get(convId) ?? { unread: 0, preview: null, lastActivityTs: 0 }));
-    this.#meta.value = next;
-  }
-
-  #forget(convId: string): void {
-    const next = new Map(this.#meta.value);
-    next.delete(convId);
-    this.#meta.value = next;
-    this.#titles.delete(convId);
   }
 
   async #rememberedPartners(): Promise<DmPartner[]> {

@@ -57,8 +57,13 @@ export class DmRuntime {
       },
     });
     const conversation = this.conversation;
-    session.events.on('event', (e) => void conversation.receive(e.signed, e.event, e.fromDeviceId));
-    session.events.on('ack', (deviceId, ids) => void conversation.acked(deviceId, ids));
+    const report = ctx.reportError;
+    session.events.on('event', (e) => {
+      conversation.receive(e.signed, e.event, e.fromDeviceId).catch(report);
+    });
+    session.events.on('ack', (deviceId, ids) => {
+      conversation.acked(deviceId, ids).catch(report);
+    });
     mesh.events.on('peerOpen', (member) => conversation.resendPending(member.deviceId));
   }
 

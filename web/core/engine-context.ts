@@ -45,6 +45,11 @@ export interface EngineContext {
   mesh: MeshSettings;
   /** Verified device certs, for backfill answers. */
   certs: CertCache;
+  /**
+   * Where failures of background work go (a message that could not be
+   * stored, an ack that could not be recorded): never an unhandled rejection.
+   */
+  reportError(error: unknown): void;
 }
 
 export function meIkB64(ctx: EngineContext): string {

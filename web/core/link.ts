@@ -159,14 +159,15 @@ export class Link {
       this.#close(step.code);
       return;
     }
-    if (step.reply) this.transport.send(step.reply);
-    if (step.done) {
+    const { reply, done } = step.value;
+    if (reply) this.transport.send(reply);
+    if (done) {
       if (this.#timer) clearTimeout(this.#timer);
       this.#timer = null;
-      this.#session = step.done.session;
-      this.#peer = step.done.peer;
+      this.#session = done.session;
+      this.#peer = done.peer;
       this.#handshake = null;
-      this.events.emit('open', step.done.peer);
+      this.events.emit('open', done.peer);
     }
   }
 

@@ -17,7 +17,10 @@ export class MailboxCollector {
   constructor(relay: RelayClient) {
     this.#relay = relay;
     this.#off = relay.events.on('push', (msg) => {
-      if (msg.t === 'mailbox.batch') void this.#settle(msg.remaining);
+      if (msg.t === 'mailbox.batch') {
+        // A failed ack leaves the items at the relay: they come again next login.
+        this.#settle(msg.remaining).catch(() => {});
+      }
     });
   }
 

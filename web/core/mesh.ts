@@ -380,11 +380,16 @@ export class Mesh {
           peer.directFailures = 0;
           this.events.emit('peerOpen', peer.member, link.path ?? 'relay');
           this.events.emit('change');
-        });
+        })
+        // A pin we cannot record is a key we cannot vouch for: no link.
+        .catch(() => link.close());
     });
     link.events.on('message', (m) => this.events.emit('message', peer.member, m));
     link.events.on('identityMismatch', ({ presentedIk }) => {
-      void this.#opts.trust.observe(peer.member.userId, peer.member.username, toB64(presentedIk));
+      // Recording the warning may fail if storage is gone; the link closes regardless.
+      this.#opts.trust
+        .observe(peer.member.userId, peer.member.username, toB64(presentedIk))
+        .catch(() => {});
       this.events.emit('identityMismatch', peer.member, presentedIk);
     });
     link.events.on('close', () => {

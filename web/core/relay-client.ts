@@ -122,6 +122,8 @@ export class RelayClient {
   #pending = new Map<string, Pending>();
   #nextRef = 1;
   #helloChallenge: Challenge | null = null;
+  /** Hello answered on the current socket (its challenge may since have been used). */
+  #helloDone = false;
   #credentials: LoginCredentials | null = null;
   #authed: Authed | null = null;
   #closed = false;
@@ -158,7 +160,7 @@ export class RelayClient {
   /** Opens the socket and completes hello; pre-auth requests work after this. */
   connect(): Promise<void> {
     if (this.#closed) return Promise.reject(new RelayError('CLOSED'));
-    if (this.#helloChallenge && this.#socket?.readyState === OPEN) return Promise.resolve();
+    if (this.#helloDone && this.#socket?.readyState === OPEN) return Promise.resolve();
     const ready = new Promise<void>((resolve, reject) =>
       this.#helloWaiters.push({ resolve, reject }),
     );
@@ -323,6 +325,7 @@ export class RelayClient {
       if (this.#socket !== socket) return;
       this.#socket = null;
       this.#helloChallenge = null;
+      this.#helloDone = false;
       this.#onDrop(
         new RelayError('DISCONNECTED', `closed ${ev.code}${ev.reason ? ` ${ev.reason}` : ''}`),
       );
@@ -358,6 +361,7 @@ export class RelayClient {
   #onMessage(msg: RelayMessage): void {
     if (msg.t === 'hello') {
       this.#helloChallenge = challengeFromWire(msg.challenge);
+      this.#helloDone = true;
       const waiters = this.#helloWaiters.splice(0);
       for (const w of waiters) w.resolve();
       // A reconnect with known credentials logs straight back in.

@@ -47,11 +47,13 @@ export class RoomRuntime {
       },
     });
     const conversation = this.conversation;
-    session.events.on(
-      'event',
-      (e) => void conversation.receive(e.signed, e.event, e.from.deviceId),
-    );
-    session.events.on('ack', (deviceId, ids) => void conversation.acked(deviceId, ids));
+    const report = ctx.reportError;
+    session.events.on('event', (e) => {
+      conversation.receive(e.signed, e.event, e.from.deviceId).catch(report);
+    });
+    session.events.on('ack', (deviceId, ids) => {
+      conversation.acked(deviceId, ids).catch(report);
+    });
     session.events.on('typing', (from, on) => {
       const peer = this.mesh.peerIdentity(from.deviceId);
       if (peer) conversation.typingFrom(toB64(peer.ikPk), on);
@@ -69,7 +71,7 @@ export class RoomRuntime {
     this.presence.events.on('removed', (userIds) => {
       // Stop waiting for acks from devices of people who left.
       for (const p of this.mesh.peers())
-        if (userIds.includes(p.userId)) void ctx.outbox.forget(p.deviceId);
+        if (userIds.includes(p.userId)) ctx.outbox.forget(p.deviceId).catch(report);
     });
   }
 

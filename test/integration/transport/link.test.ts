@@ -179,11 +179,12 @@ describe('links over real WebRTC', () => {
 
   it('a handshake that never completes is abandoned', async () => {
     const [ta] = memoryPair();
+    const device = testDevice();
     const la = new Link({
       transport: ta,
       role: 'initiator',
       context: 'room-1',
-      local: { dk: testDevice().dk, cert: testDevice().cert },
+      local: { dk: device.dk, cert: device.cert },
       handshakeTimeoutMs: 200,
     });
     expect(await closed(la)).toBe('HANDSHAKE_TIMEOUT');

@@ -1,14 +1,13 @@
 /**
- * The plaintext of this device's two sealed key records, as bytes. The
- * records are authenticated (AEAD under the DEK), so a parse failure means a
- * bug or a schema change rather than an attack; it is still a coded error
- * and never a crash or a half-built account.
+ * The plaintext of this device's two sealed key records, in the canonical
+ * length-prefixed encoding (frame/unframe) rather than JSON, so secrets never
+ * pass through immutable JS strings that cannot be wiped; every intermediate
+ * byte array holding a secret is zeroed. The records are authenticated
+ * (AEAD under the DEK), so a parse failure means a bug or a schema change,
+ * not an attack; it is still a coded error and never a half-built account.
  */
-import * as v from 'valibot';
-import { fromB64, fromUtf8, toB64, utf8 } from '../../../shared/crypto/encoding.ts';
+import { frame, fromUtf8, unframe } from '../../../shared/crypto/encoding.ts';
 import {
-  certFromWire,
-  certToWire,
   type DeviceCert,
   type Identity,
   identityFromSeed,
@@ -16,12 +15,18 @@ import {
   type SigningKeyPair,
 } from '../../../shared/crypto/keys.ts';
 import { sodium } from '../../../shared/crypto/sodium.ts';
-import type { AccountPrekeys } from './account.ts';
+import type { AccountPrekeys, RetiredPrekey } from './account.ts';
 import { AccountError } from './account-errors.ts';
 
 const RECORD_VERSION = 1;
+const SEED_BYTES = 32;
+const PUBLIC_KEY_BYTES = 32;
 const ED25519_SECRET_KEY_BYTES = 64;
-const ED25519_PUBLIC_KEY_OFFSET = 32;
+const X25519_SECRET_KEY_BYTES = 32;
+const SIGNATURE_BYTES = 64;
+const U64_BYTES = 8;
+/** A current prekey is stored with this in place of a retirement time. */
+const NOT_RETIRED = 0;
 
 export interface DeviceRecord {
   username: string;
@@ -31,115 +36,125 @@ export interface DeviceRecord {
   cert: DeviceCert;
 }
 
-const B64 = v.pipe(v.string(), v.maxLength(512));
-const U64 = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
-
-const DeviceRecordSchema = v.strictObject({
-  v: v.literal(RECORD_VERSION),
-  username: v.string(),
-  userId: v.string(),
-  seed: B64,
-  dk: B64,
-  cert: v.strictObject({ ik: B64, dk: B64, deviceId: v.string(), created: U64, sig: B64 }),
-});
-
-const PrekeySchema = v.strictObject({ id: U64, pk: B64, sk: B64, created: U64, sig: B64 });
-
-const PrekeysRecordSchema = v.strictObject({
-  v: v.literal(RECORD_VERSION),
-  current: PrekeySchema,
-  retired: v.array(v.strictObject({ prekey: PrekeySchema, retiredAt: U64 })),
-});
-
-function parse<T extends v.GenericSchema>(schema: T, bytes: Uint8Array): v.InferOutput<T> {
-  let value: unknown;
-  try {
-    value = JSON.parse(fromUtf8(bytes));
-  } catch (error) {
-    throw new AccountError('STORE_CORRUPT', 'key record is not JSON', { cause: error });
-  }
-  const checked = v.safeParse(schema, value);
-  if (!checked.success) throw new AccountError('STORE_CORRUPT', 'key record has the wrong shape');
-  return checked.output;
+function corrupt(why: string, cause?: unknown): AccountError {
+  return new AccountError('STORE_CORRUPT', why, cause === undefined ? undefined : { cause });
 }
 
-function bytesOf(text: string): Uint8Array {
+function fields(bytes: Uint8Array, count: number): Uint8Array[] {
+  let parts: Uint8Array[];
   try {
-    return fromB64(text);
+    parts = unframe(bytes);
   } catch (error) {
-    throw new AccountError('STORE_CORRUPT', 'bad base64 in key record', { cause: error });
+    throw corrupt('key record is not framed', error);
   }
+  if (parts.length !== count) throw corrupt('key record has the wrong number of fields');
+  return parts;
+}
+
+function sized(part: Uint8Array | undefined, length: number): Uint8Array {
+  if (!part || part.length !== length) throw corrupt('key record field has the wrong size');
+  return part.slice();
+}
+
+function number(part: Uint8Array | undefined): number {
+  if (!part || part.length !== U64_BYTES) throw corrupt('key record number is malformed');
+  const value = new DataView(part.buffer, part.byteOffset, U64_BYTES).getBigUint64(0);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw corrupt('key record number is too large');
+  return Number(value);
+}
+
+function text(part: Uint8Array | undefined): string {
+  try {
+    return fromUtf8(part ?? new Uint8Array());
+  } catch (error) {
+    throw corrupt('key record text is not UTF-8', error);
+  }
+}
+
+function checkVersion(part: Uint8Array | undefined): void {
+  if (number(part) !== RECORD_VERSION) throw corrupt('unknown key record version');
 }
 
 export function encodeDeviceRecord(r: DeviceRecord): Uint8Array {
-  return utf8(
-    JSON.stringify({
-      v: RECORD_VERSION,
-      username: r.username,
-      userId: r.userId,
-      seed: toB64(r.identity.seed),
-      dk: toB64(r.device.privateKey),
-      cert: certToWire(r.cert),
-    }),
+  return frame(
+    RECORD_VERSION,
+    r.username,
+    r.userId,
+    r.identity.seed,
+    r.device.privateKey,
+    r.cert.ikPk,
+    r.cert.dkPk,
+    r.cert.deviceId,
+    r.cert.created,
+    r.cert.sig,
   );
 }
 
 export function decodeDeviceRecord(bytes: Uint8Array): DeviceRecord {
-  const r = parse(DeviceRecordSchema, bytes);
-  const seed = bytesOf(r.seed);
-  const dkSecret = bytesOf(r.dk);
-  if (seed.length !== 32 || dkSecret.length !== ED25519_SECRET_KEY_BYTES) {
-    throw new AccountError('STORE_CORRUPT', 'key record has keys of the wrong size');
-  }
-  const cert = certFromWire(r.cert);
+  const [version, username, userId, seedPart, dkPart, ikPk, dkPk, deviceId, created, sig] = fields(
+    bytes,
+    10,
+  );
+  checkVersion(version);
+  const seed = sized(seedPart, SEED_BYTES);
+  const dkSecret = sized(dkPart, ED25519_SECRET_KEY_BYTES);
   const identity = identityFromSeed(seed);
   sodium().memzero(seed);
   return {
-    username: r.username,
-    userId: r.userId,
+    username: text(username),
+    userId: text(userId),
     identity,
-    device: { privateKey: dkSecret, publicKey: dkSecret.slice(ED25519_PUBLIC_KEY_OFFSET) },
-    cert,
+    device: { privateKey: dkSecret, publicKey: dkSecret.slice(SEED_BYTES) },
+    cert: {
+      ikPk: sized(ikPk, PUBLIC_KEY_BYTES),
+      dkPk: sized(dkPk, PUBLIC_KEY_BYTES),
+      deviceId: text(deviceId),
+      created: number(created),
+      sig: sized(sig, SIGNATURE_BYTES),
+    },
   };
 }
 
-function prekeyToRecord(p: SignedPrekeyPair) {
-  return {
-    id: p.id,
-    pk: toB64(p.publicKey),
-    sk: toB64(p.privateKey),
-    created: p.created,
-    sig: toB64(p.sig),
-  };
+function encodePrekey(p: SignedPrekeyPair, retiredAt: number): Uint8Array {
+  return frame(p.id, p.publicKey, p.privateKey, p.created, p.sig, retiredAt);
 }
 
-function prekeyFromRecord(p: v.InferOutput<typeof PrekeySchema>): SignedPrekeyPair {
+function decodePrekey(bytes: Uint8Array): RetiredPrekey {
+  const [id, pk, sk, created, sig, retiredAt] = fields(bytes, 6);
   return {
-    id: p.id,
-    publicKey: bytesOf(p.pk),
-    privateKey: bytesOf(p.sk),
-    created: p.created,
-    sig: bytesOf(p.sig),
+    prekey: {
+      id: number(id),
+      publicKey: sized(pk, PUBLIC_KEY_BYTES),
+      privateKey: sized(sk, X25519_SECRET_KEY_BYTES),
+      created: number(created),
+      sig: sized(sig, SIGNATURE_BYTES),
+    },
+    retiredAt: number(retiredAt),
   };
 }
 
 export function encodePrekeysRecord(prekeys: AccountPrekeys): Uint8Array {
-  return utf8(
-    JSON.stringify({
-      v: RECORD_VERSION,
-      current: prekeyToRecord(prekeys.current),
-      retired: prekeys.retired.map((r) => ({
-        prekey: prekeyToRecord(r.prekey),
-        retiredAt: r.retiredAt,
-      })),
-    }),
-  );
+  const parts = [
+    encodePrekey(prekeys.current, NOT_RETIRED),
+    ...prekeys.retired.map((r) => encodePrekey(r.prekey, r.retiredAt)),
+  ];
+  const out = frame(RECORD_VERSION, ...parts);
+  for (const part of parts) sodium().memzero(part);
+  return out;
 }
 
 export function decodePrekeysRecord(bytes: Uint8Array): AccountPrekeys {
-  const r = parse(PrekeysRecordSchema, bytes);
+  let parts: Uint8Array[];
+  try {
+    parts = unframe(bytes);
+  } catch (error) {
+    throw corrupt('prekeys record is not framed', error);
+  }
+  const [version, current, ...retired] = parts;
+  checkVersion(version);
+  if (!current) throw corrupt('prekeys record has no current prekey');
   return {
-    current: prekeyFromRecord(r.current),
-    retired: r.retired.map((x) => ({ prekey: prekeyFromRecord(x.prekey), retiredAt: x.retiredAt })),
+    current: decodePrekey(current).prekey,
+    retired: retired.map(decodePrekey),
   };
 }

@@ -33,8 +33,7 @@ export const ACCOUNT_ERROR_CODES = {
   RELAY_REFUSED: 'The relay refused the request.',
   NO_STORED_ACCOUNT: 'There is no account on this device.',
   WRONG_LOCAL_SECRET: 'That password or passphrase does not unlock this device.',
-  LOCAL_SECRET_REQUIRED:
-    'Without a password, choose a local passphrase or "remember this device".',
+  LOCAL_SECRET_REQUIRED: 'Without a password, choose a local passphrase or "remember this device".',
   CURRENT_SECRET_REQUIRED: 'Enter the current password (or passphrase) first.',
   STORE_CORRUPT: 'The keys stored on this device are damaged or belong to another account.',
   STORE_UNAVAILABLE: 'This browser cannot store keys (IndexedDB or WebCrypto is unavailable).',

@@ -165,9 +165,18 @@ export async function loadAccount(
     store.get('prekeysRecord'),
   ]);
   if (!deviceSealed || !prekeysSealed) throw new AccountError('STORE_CORRUPT', 'missing record');
-  const device = decodeDeviceRecord(openRecord(atRest, scope, DEVICE_RECORD, deviceSealed));
-  const prekeys = decodePrekeysRecord(openRecord(atRest, scope, PREKEYS_RECORD, prekeysSealed));
   const s = sodium();
+  const devicePlain = openRecord(atRest, scope, DEVICE_RECORD, deviceSealed);
+  const prekeysPlain = openRecord(atRest, scope, PREKEYS_RECORD, prekeysSealed);
+  let device: ReturnType<typeof decodeDeviceRecord>;
+  let prekeys: AccountPrekeys;
+  try {
+    device = decodeDeviceRecord(devicePlain);
+    prekeys = decodePrekeysRecord(prekeysPlain);
+  } finally {
+    s.memzero(devicePlain);
+    s.memzero(prekeysPlain);
+  }
   const consistent =
     device.userId === meta.userId &&
     device.cert.deviceId === meta.deviceId &&

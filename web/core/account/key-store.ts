@@ -67,49 +67,74 @@ export interface KeyStore {
 type KeysDb = IDBPDatabase<unknown>;
 
 /**
- * The IndexedDB key store. The database is opened on first use, so merely
- * constructing the store (e.g. before a sign-in that then fails) leaves no
- * database behind.
+ * The IndexedDB key store. The database is created by the first write only:
+ * constructing the store, or reading from it (the start screen asking
+ * whether there is an account), leaves no database behind — after a failed
+ * sign-in or a sign-out included.
  */
 export function indexedDbKeyStore(dbName: string = KEY_STORE_DEFAULTS.dbName): KeyStore {
-  let opening: Promise<KeysDb> | null = null;
+  let opening: Promise<KeysDb | null> | null = null;
   const objectStore = KEY_STORE_DEFAULTS.objectStore;
 
-  function db(): Promise<KeysDb> {
-    if (!opening) {
-      if (typeof indexedDB === 'undefined') {
-        return Promise.reject(new AccountError('STORE_UNAVAILABLE', 'no IndexedDB'));
-      }
-      opening = openDB(dbName, KEY_STORE_DEFAULTS.dbVersion, {
-        upgrade(database) {
-          database.createObjectStore(objectStore);
-        },
-        blocking(_current, _next, event) {
-          // Another tab signs out (deletes this database): let it.
-          (event.target as IDBDatabase).close();
-          opening = null;
-        },
-        terminated() {
-          opening = null;
-        },
-      }).catch((error: unknown) => {
+  /** The open database, or null when it does not exist and `create` is false. */
+  function db(create: boolean): Promise<KeysDb | null> {
+    if (opening) return opening;
+    if (typeof indexedDB === 'undefined') {
+      return Promise.reject(new AccountError('STORE_UNAVAILABLE', 'no IndexedDB'));
+    }
+    let absent = false;
+    const attempt: Promise<KeysDb | null> = openDB(dbName, KEY_STORE_DEFAULTS.dbVersion, {
+      upgrade(database, oldVersion, _newVersion, tx) {
+        if (oldVersion === 0 && !create) {
+          // Aborting the creating upgrade deletes the new database again.
+          absent = true;
+          // idb rejects tx.done on abort; that rejection is the expected outcome.
+          tx.done.catch(() => undefined);
+          tx.abort();
+          return;
+        }
+        database.createObjectStore(objectStore);
+      },
+      blocking(_current, _next, event) {
+        // Another tab signs out (deletes this database): let it.
+        (event.target as IDBDatabase).close();
         opening = null;
+      },
+      terminated() {
+        opening = null;
+      },
+    }).then(
+      (database): KeysDb | null => database,
+      (error: unknown) => {
+        opening = null;
+        if (absent) return null;
         throw new AccountError('STORE_UNAVAILABLE', 'cannot open the key database', {
           cause: error,
         });
-      });
-    }
-    return opening;
+      },
+    );
+    opening = attempt;
+    return attempt;
+  }
+
+  async function writable(): Promise<KeysDb> {
+    const database = await db(true);
+    if (database) return database;
+    // A read found no database a moment ago; now create it.
+    const created = await db(true);
+    if (!created) throw new AccountError('STORE_UNAVAILABLE', 'cannot create the key database');
+    return created;
   }
 
   return {
     name: dbName,
     async get<K extends KeyStoreEntry>(entry: K) {
-      const database = await db();
+      const database = await db(false);
+      if (!database) return undefined;
       return (await database.get(objectStore, entry)) as KeyStoreEntries[K] | undefined;
     },
     async write(put, remove = []) {
-      const database = await db();
+      const database = await writable();
       const tx = database.transaction(objectStore, 'readwrite');
       const store = tx.objectStore(objectStore);
       const ops: Promise<unknown>[] = [];
@@ -131,7 +156,7 @@ export function indexedDbKeyStore(dbName: string = KEY_STORE_DEFAULTS.dbName): K
     close() {
       const pending = opening;
       opening = null;
-      void pending?.then((database) => database.close()).catch(() => undefined);
+      void pending?.then((database) => database?.close()).catch(() => undefined);
     },
   };
 }

@@ -79,7 +79,23 @@ export interface PrekeyRotationResult {
  * Call at start-up and then daily. Updates `session.account.prekeys` in
  * place (the account object is shared with the engine).
  */
-export async function rotatePrekeyIfDue(opts: RotatePrekeyOptions): Promise<PrekeyRotationResult> {
+export function rotatePrekeyIfDue(opts: RotatePrekeyOptions): Promise<PrekeyRotationResult> {
+  // A start-up check and the daily timer may overlap: one rotation at a time per session.
+  const previous = inFlight.get(opts.session) ?? Promise.resolve();
+  const next = previous.then(
+    () => rotateNow(opts),
+    () => rotateNow(opts),
+  );
+  inFlight.set(
+    opts.session,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+const inFlight = new WeakMap<AccountSession, Promise<unknown>>();
+
+async function rotateNow(opts: RotatePrekeyOptions): Promise<PrekeyRotationResult> {
   await loadSodium();
   const nowMs = (opts.now ?? Date.now)();
   const { account } = opts.session;

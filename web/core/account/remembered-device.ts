@@ -30,7 +30,10 @@ function ad(scope: string): Uint8Array<ArrayBuffer> {
 }
 
 /** Seals the at-rest keys under a new non-extractable key; the caller stores the result. */
-export async function rememberAtRestKeys(atRest: AtRestKeys, scope: string): Promise<RememberedKeys> {
+export async function rememberAtRestKeys(
+  atRest: AtRestKeys,
+  scope: string,
+): Promise<RememberedKeys> {
   const key = await subtle().generateKey({ name: 'AES-GCM', length: AES_KEY_BITS }, false, [
     'encrypt',
     'decrypt',

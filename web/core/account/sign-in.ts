@@ -82,7 +82,13 @@ async function fetchBlob(
     const blob = await relayStep(
       () =>
         relay.call(
-          { t: 'blob.fetch', username, kind, challenge: challengeToWire(challenge), sig: toB64(sig) },
+          {
+            t: 'blob.fetch',
+            username,
+            kind,
+            challenge: challengeToWire(challenge),
+            sig: toB64(sig),
+          },
           'blob.ok',
         ),
       wrong,
@@ -94,11 +100,7 @@ async function fetchBlob(
   }
 }
 
-function sameParams(
-  blob: Blob,
-  salt: Uint8Array,
-  params: PasswordKdfParams,
-): boolean {
+function sameParams(blob: Blob, salt: Uint8Array, params: PasswordKdfParams): boolean {
   if (!blob.salt && !blob.kdf) return true;
   if (!blob.salt || !blob.kdf) return false;
   const theirs = kdfParamsFromWire(blob.kdf);
@@ -165,6 +167,22 @@ async function addThisDevice(
   return session;
 }
 
+/** A recovered identity that does not become an account is wiped, not left in memory. */
+async function addThisDeviceOrWipe(
+  opts: SignInCommon,
+  identity: Identity,
+  blob: Blob,
+  prepared: PreparedProtector,
+): Promise<AccountSession> {
+  try {
+    return await addThisDevice(opts, identity, blob, prepared);
+  } catch (error) {
+    sodium().memzero(identity.seed);
+    sodium().memzero(identity.privateKey);
+    throw error;
+  }
+}
+
 async function preloginParams(
   relay: RelayClient,
   username: string,
@@ -215,7 +233,7 @@ export async function signInWithPassword(opts: PasswordSignInOptions): Promise<A
       params,
     });
     if (!identity.ok) throw new AccountError('BLOB_REJECTED', identity.code);
-    return await addThisDevice(opts, identity.value, blob, prepared);
+    return await addThisDeviceOrWipe(opts, identity.value, blob, prepared);
   } finally {
     wipePasswordKeys(keys);
     wipeProtector(prepared);
@@ -249,7 +267,7 @@ export async function signInWithRecoveryKey(opts: RecoverySignInOptions): Promis
       ikPk: blobBytes(blob.ik),
     });
     if (!identity.ok) throw new AccountError('BLOB_REJECTED', identity.code);
-    const session = await addThisDevice(opts, identity.value, blob, prepared);
+    const session = await addThisDeviceOrWipe(opts, identity.value, blob, prepared);
     if (prepared.passwordKeys && prepared.protector.kind === 'password') {
       const keys = prepared.passwordKeys;
       prepared.passwordKeys = null;

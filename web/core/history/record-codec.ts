@@ -33,6 +33,7 @@ export function keyText(key: HistoryKey): string {
 
 export class RecordCodec {
   readonly #dek: Uint8Array;
+  #closed = false;
   readonly #indexKey: Uint8Array;
 
   /** Copies the keys, so `close()` can wipe them without touching the caller's. */
@@ -42,14 +43,17 @@ export class RecordCodec {
   }
 
   convIndex(convId: string): string {
+    this.#checkOpen();
     return toB64(blindIndex(this.#indexKey, convId));
   }
 
   eventIndex(eventId: string): string {
+    this.#checkOpen();
     return toB64(blindIndex(this.#indexKey, HISTORY_BLIND_INDEX.eventId + eventId));
   }
 
   kvIndex(key: string): string {
+    this.#checkOpen();
     return toB64(blindIndex(this.#indexKey, HISTORY_BLIND_INDEX.kvKey + key));
   }
 
@@ -79,6 +83,7 @@ export class RecordCodec {
   }
 
   seal(store: HistoryStoreName, key: HistoryKey, plaintext: Uint8Array): SealedRecord {
+    this.#checkOpen();
     return {
       v: HISTORY_SCHEMA_VERSION,
       s: encryptRecord(this.#dek, store, keyText(key), HISTORY_SCHEMA_VERSION, plaintext),
@@ -86,6 +91,7 @@ export class RecordCodec {
   }
 
   open(store: HistoryStoreName, key: HistoryKey, record: unknown): Uint8Array {
+    this.#checkOpen();
     if (!isSealedRecord(record)) throw new HistoryError('HISTORY_RECORD_CORRUPT');
     const opened = decryptRecord(this.#dek, store, keyText(key), record.v, record.s);
     if (!opened.ok) throw new HistoryError('HISTORY_RECORD_CORRUPT');
@@ -106,7 +112,16 @@ export class RecordCodec {
     }
   }
 
+  /**
+   * An operation still in flight when the store closed must fail as closed:
+   * with the keys wiped, decrypting would report every record as corrupt.
+   */
+  #checkOpen(): void {
+    if (this.#closed) throw new HistoryError('HISTORY_CLOSED');
+  }
+
   close(): void {
+    this.#closed = true;
     sodium().memzero(this.#dek);
     sodium().memzero(this.#indexKey);
   }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FILES } from '../../../../shared/crypto/constants.ts';
 import { frame, toHex } from '../../../../shared/crypto/encoding.ts';
+import { SegmentDecryptor, SegmentEncryptor } from '../../../../shared/crypto/file-segments.ts';
 import {
   decodeFileOffer,
   encodeFileOffer,
@@ -10,8 +11,6 @@ import {
   type FileOffer,
   fileChunkCount,
   makeFileOffer,
-  SegmentDecryptor,
-  SegmentEncryptor,
   segmentChunkCount,
   verifyFileHash,
 } from '../../../../shared/crypto/files.ts';

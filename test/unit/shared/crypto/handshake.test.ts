@@ -68,16 +68,18 @@ function run(
   const { handshake: a, message: m1 } = Handshake.initiate(aOpts);
   const b = Handshake.respond(bOpts);
   const bStep1 = b.receive(wire(0, m1));
-  if (!bStep1.ok || !bStep1.reply) return { a: null, b: bStep1 };
-  const aStep = a.receive(wire(1, bStep1.reply));
-  if (!aStep.ok || !aStep.reply) return { a: aStep, b: null };
-  const bStep2 = b.receive(wire(2, aStep.reply));
+  if (!bStep1.ok || !bStep1.value.reply) return { a: null, b: bStep1 };
+  const aStep = a.receive(wire(1, bStep1.value.reply));
+  if (!aStep.ok || !aStep.value.reply) return { a: aStep, b: null };
+  const bStep2 = b.receive(wire(2, aStep.value.reply));
   return { a: aStep, b: bStep2 };
 }
 
 function done(step: HandshakeStep | null): HandshakeSuccess {
-  if (!step?.ok || !step.done) throw new Error(`handshake did not finish: ${JSON.stringify(step)}`);
-  return step.done;
+  if (!step?.ok || !step.value.done) {
+    throw new Error(`handshake did not finish: ${JSON.stringify(step)}`);
+  }
+  return step.value.done;
 }
 
 function failed(step: HandshakeStep | null): boolean {
@@ -163,10 +165,11 @@ describe('link handshake', () => {
           );
           const realM2 = realB.receive(m1);
           const mirrorM2 = mirrorB.receive(m1);
-          if (!realM2.ok || !mirrorM2.ok || !mirrorM2.reply) throw new Error('m2 not produced');
-          const aStep = a2.receive(mirrorM2.reply);
-          if (!aStep.ok || !aStep.reply) throw new Error('mirror handshake should pass A');
-          expect(realB.receive(aStep.reply)).toEqual({
+          if (!realM2.ok || !mirrorM2.ok || !mirrorM2.value.reply)
+            throw new Error('m2 not produced');
+          const aStep = a2.receive(mirrorM2.value.reply);
+          if (!aStep.ok || !aStep.value.reply) throw new Error('mirror handshake should pass A');
+          expect(realB.receive(aStep.value.reply)).toEqual({
             ok: false,
             code: 'HANDSHAKE_DECRYPT_FAILED',
           });
@@ -272,7 +275,7 @@ describe('link handshake', () => {
           edit: (m) => flipBit(m, bit % (m.length * 8)),
         });
         expect(failed(out.a) || failed(out.b)).toBe(true);
-        expect(out.a?.ok && out.b?.ok && out.b.done !== null).toBeFalsy();
+        expect(out.a?.ok && out.b?.ok && out.b.value.done !== null).toBeFalsy();
       }),
       { numRuns: 60 },
     );
@@ -323,12 +326,12 @@ describe('link handshake', () => {
     const { handshake: a, message: m1 } = Handshake.initiate(opts(alice, views.a));
     const b = Handshake.respond(opts(bob, views.b));
     const m2 = b.receive(m1);
-    if (!m2.ok || !m2.reply) throw new Error('no m2');
+    if (!m2.ok || !m2.value.reply) throw new Error('no m2');
     expect(b.receive(m1)).toEqual({ ok: false, code: 'HANDSHAKE_MALFORMED' });
     expect(b.state).toBe('failed');
     a.abort();
     expect(a.state).toBe('failed');
-    expect(a.receive(m2.reply)).toEqual({ ok: false, code: 'HANDSHAKE_UNEXPECTED' });
+    expect(a.receive(m2.value.reply)).toEqual({ ok: false, code: 'HANDSHAKE_UNEXPECTED' });
   });
 
   it('leaves the 10 s deadline to the caller', () => {
@@ -400,19 +403,22 @@ describe('link handshake', () => {
     const first = Handshake.initiate(opts(alice, views.a));
     const firstB = Handshake.respond(opts(bob, views.b));
     const oldM2 = firstB.receive(first.message);
-    if (!oldM2.ok || !oldM2.reply) throw new Error('no m2');
-    const oldM3 = first.handshake.receive(oldM2.reply);
-    if (!oldM3.ok || !oldM3.reply) throw new Error('no m3');
+    if (!oldM2.ok || !oldM2.value.reply) throw new Error('no m2');
+    const oldM3 = first.handshake.receive(oldM2.value.reply);
+    if (!oldM3.ok || !oldM3.value.reply) throw new Error('no m3');
 
     const again = Handshake.initiate(opts(alice, views.a));
-    expect(again.handshake.receive(oldM2.reply)).toEqual({
+    expect(again.handshake.receive(oldM2.value.reply)).toEqual({
       ok: false,
       code: 'HANDSHAKE_DECRYPT_FAILED',
     });
     const againB = Handshake.respond(opts(bob, views.b));
     const fresh = Handshake.initiate(opts(alice, views.a));
     expect(againB.receive(fresh.message).ok).toBe(true);
-    expect(againB.receive(oldM3.reply)).toEqual({ ok: false, code: 'HANDSHAKE_DECRYPT_FAILED' });
+    expect(againB.receive(oldM3.value.reply)).toEqual({
+      ok: false,
+      code: 'HANDSHAKE_DECRYPT_FAILED',
+    });
   });
 
   it('hands over sessions that rekey, and close with FINAL, in both directions', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fromB64, fromHex, toB64, toHex } from '../../../../shared/crypto/encoding.ts';
+import { DOMAIN } from '../../../../shared/crypto/constants.ts';
+import { frame, fromB64, fromHex, toB64, toHex } from '../../../../shared/crypto/encoding.ts';
 import {
   certFromWire,
   certToWire,
@@ -17,7 +18,7 @@ import {
   verifyDeviceCert,
   verifySignedPrekey,
 } from '../../../../shared/crypto/keys.ts';
-import { loadSodium } from '../../../../shared/crypto/sodium.ts';
+import { loadSodium, sodium } from '../../../../shared/crypto/sodium.ts';
 
 beforeAll(async () => {
   await loadSodium();
@@ -80,6 +81,13 @@ describe('device certificate', () => {
     expect(verifyDeviceCert({ ...cert, deviceId: deviceIdOf(other.publicKey) })).toBe(false);
     // Swapping in another DK under the same signature fails too.
     expect(verifyDeviceCert({ ...cert, dkPk: other.publicKey })).toBe(false);
+    // Even a cert the identity really signed is refused when its id is not hash(DK).
+    const wrongId = deviceIdOf(other.publicKey);
+    const signed = sodium().crypto_sign_detached(
+      frame(DOMAIN.deviceCert, dk.publicKey, wrongId, CREATED),
+      ik.privateKey,
+    );
+    expect(verifyDeviceCert({ ...cert, deviceId: wrongId, sig: signed })).toBe(false);
   });
 
   it('any flipped bit in the cert is detected', () => {

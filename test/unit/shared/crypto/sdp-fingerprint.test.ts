@@ -114,13 +114,17 @@ describe('SDP fingerprint', () => {
     expect(parseSdpFingerprint(sdp)).toEqual({ ok: false, code: 'FINGERPRINT_UNSUPPORTED_HASH' });
   });
 
-  it('ignores an extra sha-1 line next to the sha-256 one', () => {
-    const sdp = chromiumOffer().replace(
-      'a=setup:actpass',
-      'a=fingerprint:sha-1 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB\r\na=setup:actpass',
-    );
-    const result = parseSdpFingerprint(sdp);
-    expect(result.ok && toHex(result.value)).toBe(FP_HEX);
+  it('refuses a second fingerprint of another hash next to the sha-256 one (DTLS could check that one)', () => {
+    for (const extra of [
+      'a=fingerprint:sha-1 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB',
+      `a=fingerprint:sha-512 ${Array.from({ length: 64 }, () => '5E').join(':')}`,
+    ]) {
+      const sdp = chromiumOffer().replace('a=setup:actpass', `${extra}\r\na=setup:actpass`);
+      expect(parseSdpFingerprint(sdp)).toEqual({
+        ok: false,
+        code: 'FINGERPRINT_UNSUPPORTED_HASH',
+      });
+    }
   });
 
   it('rejects a sha-256 value of the wrong length or with bad characters', () => {

@@ -40,7 +40,7 @@ describe('signed events', () => {
     const a = author();
     const event = textEvent(a, '**bold** and _italic_ 🎉');
     const result = verifyEvent(signEvent(event, a.dk.privateKey), a.signer);
-    expect(result).toEqual({ ok: true, event });
+    expect(result).toEqual({ ok: true, value: event });
   });
 
   it('any flipped bit in the bytes or the signature is rejected', () => {
