@@ -37,6 +37,10 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           pool: 'forks',
+          // Files one at a time: each starts real relays, WebRTC meshes and
+          // Chromium; two cores shared by several of them starve ICE checks
+          // and timers, and that is flakiness, not signal.
+          fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

@@ -84,6 +84,10 @@ type PeerState = {
   attempt: string;
   transport: PeerTransport | RelayTransport | null;
   link: Link | null;
+  /** The link's identity is pinned and peerOpen went out: ready for traffic. */
+  ready: boolean;
+  /** Frames that arrived between the handshake and the pin (bounded). */
+  early: Uint8Array[];
   directFailures: number;
   retryTimer: ReturnType<typeof setTimeout> | null;
 };
@@ -103,6 +107,9 @@ const DECLINE = 'decline';
  * DM layer decides whether the sender belongs (mesh event `here`).
  */
 const HERE = 'here';
+
+/** What a peer may send between its handshake and our pin before we stop listening. */
+const MAX_EARLY_FRAMES = 256;
 
 export class Mesh {
   readonly events = new Emitter<MeshEvents>();
@@ -179,25 +186,38 @@ export class Mesh {
 
   /** The verified keys behind an open link to this device (from its handshake). */
   peerIdentity(deviceId: string): HandshakePeer | null {
-    const link = this.#peers.get(deviceId)?.link;
-    return link?.isOpen ? link.peer : null;
+    const peer = this.#peers.get(deviceId);
+    return peer && this.#isReady(peer) ? (peer.link?.peer ?? null) : null;
   }
 
   /** Online member devices without an open link right now. */
   unlinked(): MeshMember[] {
-    return [...this.#online.values()].filter((m) => !this.#peers.get(m.deviceId)?.link?.isOpen);
+    return [...this.#online.values()].filter((m) => {
+      const peer = this.#peers.get(m.deviceId);
+      return !peer || !this.#isReady(peer);
+    });
   }
 
+  /**
+   * Online member devices, and any device we still hold a ready link to
+   * (presence may say it left while its direct link still works).
+   */
   peers(): PeerReport[] {
-    return [...this.#online.values()].map((member) => {
-      const link = this.#peers.get(member.deviceId)?.link;
-      const open = !!link?.isOpen;
+    const members = new Map(this.#online);
+    for (const [id, peer] of this.#peers) if (this.#isReady(peer)) members.set(id, peer.member);
+    return [...members.values()].map((member) => {
+      const peer = this.#peers.get(member.deviceId);
+      const ready = !!peer && this.#isReady(peer);
       return {
         ...member,
-        path: open ? (link?.path ?? 'connecting') : 'connecting',
-        verified: open,
+        path: ready ? (peer.link?.path ?? 'connecting') : 'connecting',
+        verified: ready,
       };
     });
+  }
+
+  #isReady(peer: PeerState): boolean {
+    return peer.ready && !!peer.link?.isOpen;
   }
 
   /** WebRTC signalling from the relay, for this conversation. */
@@ -309,6 +329,8 @@ export class Mesh {
       attempt,
       transport: null,
       link: null,
+      ready: false,
+      early: [],
       directFailures,
       retryTimer: null,
     };
@@ -377,14 +399,20 @@ export class Mesh {
             link.close();
             return;
           }
+          if (peer.link !== link || !link.isOpen) return;
           peer.directFailures = 0;
+          peer.ready = true;
           this.events.emit('peerOpen', peer.member, link.path ?? 'relay');
           this.events.emit('change');
+          for (const m of peer.early.splice(0)) this.events.emit('message', peer.member, m);
         })
         // A pin we cannot record is a key we cannot vouch for: no link.
         .catch(() => link.close());
     });
-    link.events.on('message', (m) => this.events.emit('message', peer.member, m));
+    link.events.on('message', (m) => {
+      if (peer.ready) this.events.emit('message', peer.member, m);
+      else if (peer.early.length < MAX_EARLY_FRAMES) peer.early.push(m);
+    });
     link.events.on('identityMismatch', ({ presentedIk }) => {
       // Recording the warning may fail if storage is gone; the link closes regardless.
       this.#opts.trust
@@ -394,7 +422,8 @@ export class Mesh {
     });
     link.events.on('close', () => {
       if (this.#peers.get(peer.member.deviceId) !== peer) return;
-      const wasOpen = peer.link === link;
+      const wasOpen = peer.link === link && peer.ready;
+      peer.ready = false;
       peer.link = null;
       peer.transport = null;
       if (wasOpen) this.events.emit('peerClose', peer.member);
