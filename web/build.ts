@@ -40,7 +40,10 @@ export async function buildWeb(): Promise<void> {
     metafile: true,
     jsx: 'automatic',
     jsxImportSource: 'preact',
-    define: { global: 'globalThis', 'process.env.NODE_ENV': dev ? '"development"' : '"production"' },
+    define: {
+      global: 'globalThis',
+      'process.env.NODE_ENV': dev ? '"development"' : '"production"',
+    },
     inject: [join(webDir, 'shims', 'process.ts')],
     logLevel: 'warning',
     legalComments: 'linked',
