@@ -13,7 +13,7 @@ import { type SignedEvent, verifyEvent } from '../../shared/events/signed-event.
 import type { DirectoryEntry } from './directory.ts';
 import type { DmPartner } from './dm-presence.ts';
 import { Emitter } from './emitter.ts';
-import { decodeLinkMessage, encodeLinkMessage } from './link-messages.ts';
+import { decodeLinkMessage, encodeLinkMessage, isFileMessage } from './link-messages.ts';
 import type { Mesh } from './mesh.ts';
 import type { RelayClient } from './relay-client.ts';
 import { type OpenedSealed, sealedEnvelopeFor } from './sealed-delivery.ts';
@@ -163,6 +163,7 @@ export class DmSession {
       this.events.emit('rejected', fromDeviceId, 'NOT_PARTNER');
       return;
     }
+    if (isFileMessage(bytes)) return; // files/ handles these
     const msg = decodeLinkMessage(bytes);
     const peer = this.#opts.mesh.peerIdentity(fromDeviceId);
     if (!msg) {

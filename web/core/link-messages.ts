@@ -26,6 +26,17 @@ export const LINK_MESSAGE_TYPE = {
   backfillBatch: 70,
 } as const;
 
+/**
+ * Types 80–95 belong to file transfers (web/core/files/), which listen to the
+ * mesh themselves; conversation sessions leave them alone.
+ */
+export const FILE_MESSAGE_TYPES = { first: 80, last: 95 } as const;
+
+export function isFileMessage(bytes: Uint8Array): boolean {
+  const type = bytes[1] ?? 0;
+  return type >= FILE_MESSAGE_TYPES.first && type <= FILE_MESSAGE_TYPES.last;
+}
+
 export const LINK_MESSAGE_LIMITS = {
   /** A room event carries at most a 64 KiB signed event plus sender-key overhead. */
   maxBytes: 80 * 1024,

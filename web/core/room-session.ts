@@ -25,7 +25,7 @@ import type { ChatEvent } from '../../shared/events/event-schema.ts';
 import { type SignedEvent, verifyEvent } from '../../shared/events/signed-event.ts';
 import { EarlyBuffer } from './early-buffer.ts';
 import { Emitter } from './emitter.ts';
-import { decodeLinkMessage, encodeLinkMessage } from './link-messages.ts';
+import { decodeLinkMessage, encodeLinkMessage, isFileMessage } from './link-messages.ts';
 import type { Mesh, MeshMember } from './mesh.ts';
 import type { RoomPresence } from './room-presence.ts';
 
@@ -202,6 +202,7 @@ export class RoomSession {
       this.events.emit('rejected', from, 'NOT_MEMBER');
       return;
     }
+    if (isFileMessage(bytes)) return; // files/ handles these
     const msg = decodeLinkMessage(bytes);
     if (!msg) {
       this.events.emit('rejected', from, 'BAD_MESSAGE');
