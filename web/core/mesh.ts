@@ -17,6 +17,7 @@ import { sodium } from '../../shared/crypto/sodium.ts';
 import { EarlyBuffer } from './early-buffer.ts';
 import { Emitter } from './emitter.ts';
 import { Link } from './link.ts';
+import { DECLINE, HERE, type SignalEnvelope, signalData } from './mesh-signals.ts';
 import { DEFAULT_MESH_CAP, initiates, isDirectPair } from './mesh-topology.ts';
 import type { RelayClient } from './relay-client.ts';
 import { type PeerSignal, PeerTransport } from './transport/peer-transport.ts';
@@ -75,6 +76,8 @@ export type MeshEvents = {
   identityMismatch: [member: MeshMember, presentedIk: Uint8Array];
   /** Anything in peers() changed. */
   change: [];
+  /** The link to this device drained below its low-water mark (file transfers resume). */
+  drain: [deviceId: string];
   /** A device announced itself (see HERE); the conversation layer decides if it belongs. */
   here: [deviceId: string, userId: string];
 };
@@ -91,22 +94,6 @@ type PeerState = {
   directFailures: number;
   retryTimer: ReturnType<typeof setTimeout> | null;
 };
-
-/** Signal data on the wire: which conversation and link attempt it belongs to. */
-type SignalEnvelope = { c: string; a: string; s: unknown };
-
-/**
- * Sent instead of an answer by a device without WebRTC, so the initiator
- * goes to the relay path at once instead of waiting out its connect timeout.
- */
-const DECLINE = 'decline';
-
-/**
- * "I am online for this conversation." DMs have no relay presence (that is
- * per room), so a device announces itself to its DM partner's devices; the
- * DM layer decides whether the sender belongs (mesh event `here`).
- */
-const HERE = 'here';
 
 /** What a peer may send between its handshake and our pin before we stop listening. */
 const MAX_EARLY_FRAMES = 256;
@@ -177,6 +164,17 @@ export class Mesh {
     return this.#peers.get(deviceId)?.link?.send(plaintext) ?? false;
   }
 
+  /** Bytes queued on the link to this device and not yet on the network (0 on the relay path). */
+  bufferedAmount(deviceId: string): number {
+    return this.#peers.get(deviceId)?.link?.bufferedAmount ?? 0;
+  }
+
+  /** The path of the ready link to this device, or null when there is none. */
+  pathTo(deviceId: string): PathKind | null {
+    const peer = this.#peers.get(deviceId);
+    return peer && this.#isReady(peer) ? (peer.link?.path ?? null) : null;
+  }
+
   /** Sends to every device with an open link; returns those device ids. */
   broadcast(plaintext: Uint8Array): string[] {
     const sent: string[] = [];
@@ -245,7 +243,7 @@ export class Mesh {
     if (!this.#opts.webrtc) {
       if (!weInitiate) {
         const decline: SignalEnvelope = { c: this.context, a: data.a, s: DECLINE };
-        this.#opts.relay.notify({ t: 'signal', to: fromDeviceId, data: JSON.stringify(decline) });
+        this.#opts.relay.notify({ t: 'signal', to: fromDeviceId, data: signalData(decline) });
       }
       return;
     }
@@ -262,7 +260,7 @@ export class Mesh {
   /** Tells a device we are online for this conversation (DMs; see HERE). */
   announce(deviceId: string): void {
     const data: SignalEnvelope = { c: this.context, a: HERE, s: HERE };
-    this.#opts.relay.notify({ t: 'signal', to: deviceId, data: JSON.stringify(data) });
+    this.#opts.relay.notify({ t: 'signal', to: deviceId, data: signalData(data) });
   }
 
   isOnline(deviceId: string): boolean {
@@ -351,7 +349,7 @@ export class Mesh {
     peer.transport = transport;
     transport.events.on('signal', (s: PeerSignal) => {
       const data: SignalEnvelope = { c: this.context, a: peer.attempt, s };
-      o.relay.notify({ t: 'signal', to: peer.member.deviceId, data: JSON.stringify(data) });
+      o.relay.notify({ t: 'signal', to: peer.member.deviceId, data: signalData(data) });
     });
     transport.events.once('open', () => this.#attachLink(peer, initiator));
     transport.events.once('close', () => {
@@ -413,6 +411,7 @@ export class Mesh {
       if (peer.ready) this.events.emit('message', peer.member, m);
       else if (peer.early.length < MAX_EARLY_FRAMES) peer.early.push(m);
     });
+    link.events.on('drain', () => this.events.emit('drain', peer.member.deviceId));
     link.events.on('identityMismatch', ({ presentedIk }) => {
       // Recording the warning may fail if storage is gone; the link closes regardless.
       this.#opts.trust
@@ -474,18 +473,4 @@ export class Mesh {
 
 function newAttemptId(): string {
   return toB64(sodium().randombytes_buf(9));
-}
-
-/** Reads the relay's opaque signal data; null for anything malformed. */
-export function parseSignalData(data: string): SignalEnvelope | null {
-  try {
-    const value: unknown = JSON.parse(data);
-    if (typeof value !== 'object' || value === null) return null;
-    const { c, a, s } = value as Record<string, unknown>;
-    if (typeof c !== 'string' || typeof a !== 'string' || c.length > 64 || a.length > 16)
-      return null;
-    return { c, a, s };
-  } catch {
-    return null;
-  }
 }

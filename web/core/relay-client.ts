@@ -24,13 +24,21 @@ import {
 } from '../../shared/crypto/relay-auth.ts';
 import type { ClientMessage } from '../../shared/protocol/client-messages.ts';
 import { type ReceivedEnvelope, readRelayEnvelope } from '../../shared/protocol/envelope.ts';
-import { CLOSE_CODES } from '../../shared/protocol/errors.ts';
 import { parseRelayMessage } from '../../shared/protocol/parse.ts';
 import type { RelayMessage, RelayMessageOf } from '../../shared/protocol/relay-messages.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import { Emitter } from './emitter.ts';
 import { RelayError } from './relay-errors.ts';
+import {
+  FINAL_CLOSE_CODES,
+  relayOriginOf,
+  SOCKET_OPEN,
+  type WebSocketFactory,
+  type WebSocketLike,
+} from './relay-socket.ts';
+
+export { relayOriginOf, type WebSocketFactory, type WebSocketLike };
 
 export const RELAY_CLIENT_DEFAULTS = {
   requestTimeoutMs: 15_000,
@@ -64,19 +72,6 @@ export type RelayClientEvents = {
   error: [error: RelayError];
 };
 
-/** The browser's WebSocket, or `ws` in Node (same API). */
-export type WebSocketLike = {
-  binaryType: string;
-  readonly readyState: number;
-  onopen: ((ev: unknown) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  send(data: string | Uint8Array): void;
-  close(code?: number, reason?: string): void;
-};
-export type WebSocketFactory = (url: string) => WebSocketLike;
-
 export interface RelayClientOptions {
   /** ws:// or wss:// URL of the relay's /ws endpoint. */
   url: string;
@@ -95,24 +90,6 @@ type Pending = {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type ClientRequest = DistributiveOmit<ClientMessage, 'ref'>;
-
-const OPEN = 1;
-
-/** Close codes after which reconnecting is pointless (shared/protocol CLOSE_CODES). */
-const FINAL_CLOSE_CODES = new Map<number, 'REPLACED' | 'VERSION_MISMATCH'>([
-  [CLOSE_CODES.replaced, 'REPLACED'],
-  [CLOSE_CODES.versionMismatch, 'VERSION_MISMATCH'],
-]);
-
-/**
- * The origin a login signature is bound to: the relay's own http(s) origin,
- * so a signature made for one relay is useless at another.
- */
-export function relayOriginOf(wsUrl: string): string {
-  const url = new URL(wsUrl);
-  const scheme = url.protocol === 'wss:' ? 'https:' : 'http:';
-  return `${scheme}//${url.host}`;
-}
 
 export class RelayClient {
   readonly events = new Emitter<RelayClientEvents>();
@@ -160,7 +137,7 @@ export class RelayClient {
   /** Opens the socket and completes hello; pre-auth requests work after this. */
   connect(): Promise<void> {
     if (this.#closed) return Promise.reject(new RelayError('CLOSED'));
-    if (this.#helloDone && this.#socket?.readyState === OPEN) return Promise.resolve();
+    if (this.#helloDone && this.#socket?.readyState === SOCKET_OPEN) return Promise.resolve();
     const ready = new Promise<void>((resolve, reject) =>
       this.#helloWaiters.push({ resolve, reject }),
     );
@@ -211,7 +188,7 @@ export class RelayClient {
    */
   request(msg: ClientRequest): Promise<RelayMessage> {
     const socket = this.#socket;
-    if (!socket || socket.readyState !== OPEN) {
+    if (!socket || socket.readyState !== SOCKET_OPEN) {
       return Promise.reject(new RelayError('NOT_CONNECTED'));
     }
     const ref = `r${this.#nextRef++}`;
@@ -240,7 +217,7 @@ export class RelayClient {
   /** Sends a fire-and-forget control message (no reply expected). */
   notify(msg: ClientRequest): boolean {
     const socket = this.#socket;
-    if (!socket || socket.readyState !== OPEN) return false;
+    if (!socket || socket.readyState !== SOCKET_OPEN) return false;
     socket.send(JSON.stringify(msg));
     return true;
   }
@@ -248,7 +225,7 @@ export class RelayClient {
   /** Sends an encoded binary envelope. False when not connected. */
   sendBinary(frame: Uint8Array): boolean {
     const socket = this.#socket;
-    if (!socket || socket.readyState !== OPEN || this.#state !== 'online') return false;
+    if (!socket || socket.readyState !== SOCKET_OPEN || this.#state !== 'online') return false;
     socket.send(frame);
     return true;
   }
@@ -291,7 +268,7 @@ export class RelayClient {
     try {
       reply = await this.request(msg);
     } catch (error) {
-      this.#setState(this.#socket?.readyState === OPEN ? 'connecting' : 'offline');
+      this.#setState(this.#socket?.readyState === SOCKET_OPEN ? 'connecting' : 'offline');
       throw error;
     }
     if (reply.t !== 'authed')

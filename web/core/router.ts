@@ -9,7 +9,7 @@ import type { ReceivedEnvelope } from '../../shared/protocol/envelope.ts';
 import { EarlyBuffer } from './early-buffer.ts';
 import type { MailboxCollector } from './mailbox.ts';
 import type { Mesh } from './mesh.ts';
-import { parseSignalData } from './mesh.ts';
+import { parseSignalData } from './mesh-signals.ts';
 import type { RelayClient } from './relay-client.ts';
 import { decodeRelayPayload } from './relay-payload.ts';
 
