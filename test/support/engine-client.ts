@@ -7,6 +7,7 @@ import 'fake-indexeddb/auto';
 import { newAtRestKeys } from '../../shared/crypto/at-rest.ts';
 import { ParleyClient } from '../../web/core/client.ts';
 import type { DeviceAccount } from '../../web/core/engine-context.ts';
+import type { FileSettings } from '../../web/core/files/file-settings.ts';
 import { HistoryStore } from '../../web/core/history/history-store.ts';
 import { RelayClient } from '../../web/core/relay-client.ts';
 import { type TestRelay, uniqueUsername } from '../integration/relay/harness.ts';
@@ -60,7 +61,7 @@ export async function registerUser(
 export async function startClient(
   relay: TestRelay,
   user: TestUser,
-  opts: { webrtc?: boolean } = {},
+  opts: { webrtc?: boolean; files?: Partial<FileSettings> } = {},
 ): Promise<ParleyClient & { history: HistoryStore }> {
   const history = await HistoryStore.open({ dbName: user.dbName, ...copyKeys(user.atRest) });
   const client = await ParleyClient.start({
@@ -69,6 +70,7 @@ export async function startClient(
     history,
     createSocket: nodeSocket,
     mesh: { iceServers: [], webrtc: opts.webrtc ?? true, wrtc: nodeWrtc },
+    ...(opts.files ? { files: opts.files } : {}),
   });
   const close = client.close.bind(client);
   return Object.assign(client, {
@@ -88,10 +90,14 @@ export async function until(
   check: () => boolean,
   timeoutMs = 15_000,
   what = 'condition',
+  explain?: () => unknown,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what} not met in ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      const state = explain ? `: ${JSON.stringify(explain())}` : '';
+      throw new Error(`${what} not met in ${timeoutMs} ms${state}`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 }

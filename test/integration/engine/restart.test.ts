@@ -49,10 +49,20 @@ describe('relay restart mid-conversation (whole engine)', () => {
     // The relay is gone; the direct links are not.
     await bob.sendText(roomId, 'during');
     await carol.sendText(roomId, 'during, too');
+    const state = () =>
+      clients.map((c, i) => ({
+        texts: texts(i),
+        peers: c
+          .room(roomId)!
+          .mesh.peers()
+          .map((p) => `${p.username}:${p.path}:${p.verified}`),
+        pending: c.room(roomId)!.conversation.messages.value.map((m) => m.local?.state ?? '-'),
+      }));
     await until(
       () => [0, 1, 2].every((i) => texts(i).length === 3),
       10_000,
       'delivered without the relay',
+      state,
     );
 
     const again = await startTestRelay({ port: relay.port, dataDir: relay.dataDir });
