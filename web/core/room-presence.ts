@@ -13,6 +13,8 @@ import type { RelayClient } from './relay-client.ts';
 export type RoomPresenceEvents = {
   /** Users who stopped being members (after the member list reloaded). */
   removed: [userIds: string[], why: EpochEvent];
+  /** The member list was reloaded. */
+  members: [];
 };
 
 const REMOVALS: Record<string, EpochEvent> = { left: 'leave', kicked: 'kick', banned: 'ban' };
@@ -44,8 +46,14 @@ export class RoomPresence {
             userId: msg.userId,
             username: member.username,
           };
+          const others = member.online.filter((d) => d !== msg.deviceId);
+          this.#members.set(msg.userId, {
+            ...member,
+            online: msg.online ? [...others, msg.deviceId] : others,
+          });
           if (msg.online) this.#mesh.memberOnline(m);
           else this.#mesh.memberOffline(msg.deviceId);
+          this.events.emit('members');
         } else if (msg.t === 'room.member' && msg.roomId === roomId) {
           const why = REMOVALS[msg.change];
           void this.refresh()
@@ -86,6 +94,7 @@ export class RoomPresence {
         online.push({ deviceId, userId: m.userId, username: m.username });
     }
     this.#mesh.setOnline(online);
+    this.events.emit('members');
     return removed;
   }
 

@@ -88,4 +88,48 @@ describe('three people in a room (whole engine)', () => {
     // And the reply points where Bob pointed.
     expect(bob.conversation(roomId)!.messages.value.find((m) => m.id === two)?.replyTo).toBe(one);
   }, 60_000);
+
+  it('the members view shows roles, presence, how each device is reached and trust', async () => {
+    const relay = await startTestRelay();
+    cleanups.push(() => relay.destroy());
+    const users = [await registerUser(relay, 'ann_m'), await registerUser(relay, 'ben_m')];
+    const ann = await startClient(relay, users[0]!);
+    const ben = await startClient(relay, users[1]!);
+    cleanups.push(() => ann.close());
+    cleanups.push(() => ben.close());
+    const { roomId } = await ann.createRoom('team', 'public');
+    await ben.joinRoom(roomId);
+    const view = () => ann.room(roomId)!.members.value;
+    await until(
+      () => view().find((m) => m.username === 'ben_m')?.devices[0]?.verified === true,
+      15_000,
+      'ben linked',
+    );
+    expect(view()).toEqual([
+      {
+        userId: users[0]!.account.userId,
+        username: 'ann_m',
+        role: 'owner',
+        online: true,
+        devices: [],
+        trust: 'unknown',
+        isMe: true,
+      },
+      {
+        userId: users[1]!.account.userId,
+        username: 'ben_m',
+        role: 'member',
+        online: true,
+        devices: [{ deviceId: users[1]!.account.deviceId, path: 'direct', verified: true }],
+        trust: 'pinned',
+        isMe: false,
+      },
+    ]);
+    ben.close();
+    await until(
+      () => view().find((m) => m.username === 'ben_m')?.online === false,
+      15_000,
+      'ben offline',
+    );
+  }, 60_000);
 });
