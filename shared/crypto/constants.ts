@@ -23,6 +23,11 @@ export const DOMAIN = {
   senderKeyMessage: 'parley/sk/v1',
   senderKeyDistribution: 'parley/skdist/v1',
   event: 'parley/event/v1',
+  /** Room membership chain entries (shared/events/membership-chain.ts): signature and link hash. */
+  membership: 'parley/member/v1',
+  membershipLink: 'parley/member-link/v1',
+  /** Hash of a private room's invite secret, as published in the chain. */
+  invite: 'parley/invite/v1',
   /** DM conversation ids (web/core/dm-id.ts): a hash, not a signature domain. */
   dmId: 'parley/dm-id/v1',
   /** AD of the recovery-key copy of the identity seed. */

@@ -1,0 +1,280 @@
+/**
+ * Verifying and folding a room's membership chain. Each entry is signed by
+ * the acting device (its cert, carried along, chains to the acting identity
+ * key) and names the link hash of the entry before it, so a relay can
+ * neither forge an entry, nor drop, reorder or splice entries, nor slip in a
+ * member nobody admitted. The fold is pure: any member, given the same
+ * entries, reaches the same state or the same refusal.
+ *
+ * Authority (CRYPTO.md): the creator is the owner; only owners and admins
+ * invite, kick, ban and unban; an admin cannot act on the owner or on another
+ * admin; only the owner changes roles; the owner cannot leave; a banned
+ * identity cannot join; a private room is joined with an invite's secret.
+ */
+import * as v from 'valibot';
+import { DOMAIN } from '../crypto/constants.ts';
+import { frame, fromB64, fromUtf8, toB64, utf8 } from '../crypto/encoding.ts';
+import { type DeviceCert, verifyDeviceCert } from '../crypto/keys.ts';
+import { fail, ok, type Result } from '../crypto/result.ts';
+import { sodium } from '../crypto/sodium.ts';
+import {
+  type MemberRole,
+  type MembershipEntry,
+  MembershipEntrySchema,
+  type MembershipOp,
+} from './membership-schema.ts';
+
+export interface SignedEntry {
+  /** UTF-8 JSON of a MembershipEntry, exactly as signed. */
+  bytes: Uint8Array;
+  sig: Uint8Array;
+  /** The signing device's cert: its IK must be the entry's `by`. */
+  cert: DeviceCert;
+}
+
+export interface MembershipState {
+  room: string;
+  name: string;
+  visibility: 'public' | 'private';
+  owner: string;
+  /** Identity key (base64url) → role, for every current member. */
+  roles: ReadonlyMap<string, MemberRole>;
+  banned: ReadonlySet<string>;
+  /** Invite hash → expiry (ms). */
+  invites: ReadonlyMap<string, number>;
+  /** Leaves, kicks and bans so far: each one starts a new sender-key epoch. */
+  removals: number;
+  head: { seq: number; hash: string };
+}
+
+export type ChainError =
+  | 'CHAIN_EMPTY'
+  | 'CHAIN_MALFORMED'
+  | 'CHAIN_BAD_CERT'
+  | 'CHAIN_BAD_SIGNATURE'
+  | 'CHAIN_BROKEN'
+  | 'CHAIN_WRONG_ROOM'
+  | 'CHAIN_FORBIDDEN';
+
+/** A fold's outcome: the state, or why and where the chain was refused. */
+export type FoldResult =
+  | { ok: true; value: MembershipState }
+  /** `at`: index of the first entry refused. */
+  | { ok: false; code: ChainError; at: number };
+
+const MAX_ENTRY_BYTES = 4 * 1024;
+
+export function signEntry(
+  entry: MembershipEntry,
+  signer: { dkSecret: Uint8Array; cert: DeviceCert },
+): SignedEntry {
+  const checked = v.parse(MembershipEntrySchema, entry);
+  const bytes = utf8(JSON.stringify(checked));
+  const sig = sodium().crypto_sign_detached(frame(DOMAIN.membership, bytes), signer.dkSecret);
+  return { bytes, sig, cert: signer.cert };
+}
+
+/** What the next entry links to. */
+export function linkHash(signed: SignedEntry): string {
+  return toB64(
+    sodium().crypto_generichash(32, frame(DOMAIN.membershipLink, signed.bytes, signed.sig), null),
+  );
+}
+
+/** What an `invite` entry publishes for a secret handed out of band. */
+export function inviteHash(secret: Uint8Array): string {
+  return toB64(sodium().crypto_generichash(32, frame(DOMAIN.invite, secret), null));
+}
+
+/** Checks one entry in isolation: cert, signature, shape. Never throws. */
+export function verifyEntry(signed: SignedEntry): Result<MembershipEntry, ChainError> {
+  if (signed.bytes.length > MAX_ENTRY_BYTES) return fail('CHAIN_MALFORMED');
+  if (!verifyDeviceCert(signed.cert)) return fail('CHAIN_BAD_CERT');
+  const s = sodium();
+  if (
+    signed.sig.length !== s.crypto_sign_BYTES ||
+    !s.crypto_sign_verify_detached(
+      signed.sig,
+      frame(DOMAIN.membership, signed.bytes),
+      signed.cert.dkPk,
+    )
+  ) {
+    return fail('CHAIN_BAD_SIGNATURE');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(fromUtf8(signed.bytes));
+  } catch {
+    return fail('CHAIN_MALFORMED');
+  }
+  const parsed = v.safeParse(MembershipEntrySchema, json);
+  if (!parsed.success) return fail('CHAIN_MALFORMED');
+  const entry = parsed.output;
+  if (entry.by !== toB64(signed.cert.ikPk) || entry.byDevice !== signed.cert.deviceId) {
+    return fail('CHAIN_BAD_CERT');
+  }
+  return ok(entry);
+}
+
+/** Folds a whole chain from its first entry. */
+export function foldChain(room: string, chain: readonly SignedEntry[]): FoldResult {
+  let state: MembershipState | null = null;
+  for (let i = 0; i < chain.length; i++) {
+    const next = applyEntry(room, state, chain[i]!);
+    if (!next.ok) return { ok: false, code: next.code, at: i };
+    state = next.value;
+  }
+  return state ? { ok: true, value: state } : { ok: false, code: 'CHAIN_EMPTY', at: 0 };
+}
+
+/** Applies one more entry to a state (null: the chain's first entry). */
+export function applyEntry(
+  room: string,
+  state: MembershipState | null,
+  signed: SignedEntry,
+): Result<MembershipState, ChainError> {
+  const verified = verifyEntry(signed);
+  if (!verified.ok) return verified;
+  const entry = verified.value;
+  if (entry.room !== room) return fail('CHAIN_WRONG_ROOM');
+  const expectedSeq = state ? state.head.seq + 1 : 0;
+  const expectedPrev = state ? state.head.hash : null;
+  if (entry.seq !== expectedSeq || entry.prev !== expectedPrev) return fail('CHAIN_BROKEN');
+  const head = { seq: entry.seq, hash: linkHash(signed) };
+  if (!state) {
+    if (entry.body.op !== 'create') return fail('CHAIN_FORBIDDEN');
+    return ok({
+      room,
+      name: entry.body.name,
+      visibility: entry.body.visibility,
+      owner: entry.by,
+      roles: new Map([[entry.by, 'owner']]),
+      banned: new Set(),
+      invites: new Map(),
+      removals: 0,
+      head,
+    });
+  }
+  const next = applyOp(state, entry.by, entry.ts, entry.body);
+  return next ? ok({ ...next, head }) : fail('CHAIN_FORBIDDEN');
+}
+
+/** The op's effect, or null when the actor may not do it. */
+function applyOp(
+  s: MembershipState,
+  by: string,
+  ts: number,
+  op: MembershipOp,
+): MembershipState | null {
+  const actor = s.roles.get(by);
+  const moderator = actor === 'owner' || actor === 'admin';
+  const roles = new Map(s.roles);
+  switch (op.op) {
+    case 'create':
+      return null;
+    case 'join': {
+      if (actor || s.banned.has(by)) return null;
+      if (s.visibility === 'private') {
+        const expires = op.inviteSecret
+          ? s.invites.get(inviteHashOfText(op.inviteSecret))
+          : undefined;
+        if (expires === undefined || ts > expires) return null;
+      }
+      roles.set(by, 'member');
+      return { ...s, roles };
+    }
+    case 'invite': {
+      if (!moderator) return null;
+      return { ...s, invites: new Map(s.invites).set(op.inviteHash, op.expiresTs) };
+    }
+    case 'leave': {
+      if (!actor || actor === 'owner') return null;
+      roles.delete(by);
+      return { ...s, roles, removals: s.removals + 1 };
+    }
+    case 'kick':
+    case 'ban':
+    case 'unban': {
+      if (!moderator) return null;
+      const target = s.roles.get(op.subject);
+      // Nobody acts on the owner; admins act only on plain members.
+      if (target === 'owner' || (actor === 'admin' && target === 'admin') || op.subject === by)
+        return null;
+      if (op.op === 'kick') {
+        if (!target) return null;
+        roles.delete(op.subject);
+        return { ...s, roles, removals: s.removals + 1 };
+      }
+      if (op.op === 'ban') {
+        roles.delete(op.subject);
+        return {
+          ...s,
+          roles,
+          banned: new Set(s.banned).add(op.subject),
+          removals: s.removals + (target ? 1 : 0),
+        };
+      }
+      if (!s.banned.has(op.subject)) return null;
+      const banned = new Set(s.banned);
+      banned.delete(op.subject);
+      return { ...s, banned };
+    }
+    case 'role': {
+      if (actor !== 'owner') return null;
+      const target = s.roles.get(op.subject);
+      if (!target || target === 'owner') return null;
+      roles.set(op.subject, op.role);
+      return { ...s, roles };
+    }
+  }
+}
+
+/** The hash a join's base64url secret must match; '' for a malformed secret. */
+function inviteHashOfText(secretB64: string): string {
+  try {
+    const secret = fromB64(secretB64);
+    return secret.length === 32 ? inviteHash(secret) : '';
+  } catch {
+    return '';
+  }
+}
+
+/** The next entry after `state` (fills room, seq and prev). */
+export function nextEntry(
+  state: MembershipState,
+  by: string,
+  byDevice: string,
+  ts: number,
+  body: MembershipOp,
+): MembershipEntry {
+  return {
+    v: 1,
+    room: state.room,
+    seq: state.head.seq + 1,
+    prev: state.head.hash,
+    by,
+    byDevice,
+    ts,
+    body,
+  };
+}
+
+/**
+ * Two valid chains of the same room that diverge (two admins acted at once):
+ * the longer wins; at equal length, the one whose first differing entry has
+ * the lower link hash. Every member picks the same; the loser's author
+ * re-signs its change on the winning head.
+ */
+export function preferChain(a: readonly SignedEntry[], b: readonly SignedEntry[]): 'a' | 'b' {
+  if (a.length !== b.length) return a.length > b.length ? 'a' : 'b';
+  for (let i = 0; i < a.length; i++) {
+    const ha = linkHash(a[i]!);
+    const hb = linkHash(b[i]!);
+    if (ha !== hb) return ha < hb ? 'a' : 'b';
+  }
+  return 'a';
+}
+
+export function roleOf(state: MembershipState, ik: string): MemberRole | null {
+  return state.roles.get(ik) ?? null;
+}

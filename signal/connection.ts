@@ -1,0 +1,135 @@
+/**
+ * One WebSocket: who it proved to be, its limits, and how to write to it.
+ * Kept small because a relay holds tens of thousands of idle ones (TARGETS R3).
+ */
+import type { WebSocket } from 'ws';
+import { CLOSE_CODES, type ErrorCode } from '../shared/protocol/errors.ts';
+import type { RelayMessage } from '../shared/protocol/relay-messages.ts';
+import { TokenBucket, ViolationCounter } from './limits.ts';
+
+export type ConnState = 'new' | 'hello' | 'authed' | 'closed';
+
+export interface AuthedIdentity {
+  userId: string;
+  username: string;
+  deviceId: string;
+}
+
+/** A frame waiting while an async handler (auth) runs, so order is kept. */
+export interface QueuedFrame {
+  data: Buffer;
+  isBinary: boolean;
+}
+
+export interface ConnectionLimits {
+  frameRatePerSec: number;
+  frameBurst: number;
+  maxViolationsPerMin: number;
+  /** Above this a socket is not reading at all: terminate it. */
+  hardBufferedBytes: number;
+}
+
+const BINARY = { binary: true } as const;
+
+let nextConnId = 1;
+
+export class Connection {
+  readonly id = nextConnId++;
+  readonly ws: WebSocket;
+  readonly ip: string;
+  /** What clients sign at login: --public-url, else http://<Host header>. */
+  readonly origin: string;
+  state: ConnState = 'new';
+  identity: AuthedIdentity | null = null;
+  /** The nonce of the last challenge issued to this socket (base64url). */
+  challengeNonce: string | null = null;
+  alive = true;
+  authTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Non-null while an async handler runs; frames wait here in order. */
+  queue: QueuedFrame[] | null = null;
+  /** Reachability cache (userId → allowed), valid for one membership epoch. */
+  reach: Map<string, boolean> | null = null;
+  reachEpoch = -1;
+  lastRateNoticeMs = 0;
+  readonly bucket: TokenBucket;
+  readonly violations: ViolationCounter;
+  readonly #hardBufferedBytes: number;
+
+  constructor(ws: WebSocket, ip: string, origin: string, limits: ConnectionLimits, nowMs: number) {
+    this.ws = ws;
+    this.ip = ip;
+    this.origin = origin;
+    this.bucket = new TokenBucket(limits.frameRatePerSec, limits.frameBurst, nowMs);
+    this.violations = new ViolationCounter(limits.maxViolationsPerMin, nowMs);
+    this.#hardBufferedBytes = limits.hardBufferedBytes;
+  }
+
+  get userId(): string | null {
+    return this.identity?.userId ?? null;
+  }
+
+  get deviceId(): string | null {
+    return this.identity?.deviceId ?? null;
+  }
+
+  get isOpen(): boolean {
+    return this.state !== 'closed' && this.ws.readyState === 1;
+  }
+
+  /** Bytes queued for this socket and not yet written to the kernel. */
+  get bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  /**
+   * Every write goes through here. A socket whose buffer passed the hard
+   * bound is not reading at all (its own replies piled up): terminate it
+   * rather than hold its backlog in relay memory.
+   */
+  #guard(): boolean {
+    if (!this.isOpen) return false;
+    if (this.ws.bufferedAmount > this.#hardBufferedBytes) {
+      this.terminate();
+      return false;
+    }
+    return true;
+  }
+
+  sendText(text: string): boolean {
+    if (!this.#guard()) return false;
+    this.ws.send(text);
+    return true;
+  }
+
+  send(msg: RelayMessage): boolean {
+    return this.sendText(JSON.stringify(msg));
+  }
+
+  sendBinary(bytes: Uint8Array): boolean {
+    if (!this.#guard()) return false;
+    this.ws.send(bytes, BINARY);
+    return true;
+  }
+
+  sendError(code: ErrorCode, message: string, ref?: string): void {
+    this.send(
+      ref === undefined ? { t: 'error', code, message } : { t: 'error', code, message, ref },
+    );
+  }
+
+  /** Error frame, then close: the client learns why before the socket goes. */
+  closeWith(
+    code: ErrorCode,
+    message: string,
+    closeCode: number = CLOSE_CODES.policyViolation,
+    ref?: string,
+  ): void {
+    if (!this.isOpen) return;
+    this.sendError(code, message, ref);
+    this.ws.close(closeCode, code);
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+}
