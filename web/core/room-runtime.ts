@@ -2,11 +2,13 @@
  * Everything one room needs while it is open, wired together: its mesh, its
  * presence, its sender-key session and its conversation (history, outbox).
  */
+import type { ReadonlySignal } from '@preact/signals-core';
 import { toB64 } from '../../shared/crypto/encoding.ts';
 import { RoomBackfill } from './backfill.ts';
 import { Conversation } from './conversation.ts';
 import { type EngineContext, newMesh } from './engine-context.ts';
 import type { Mesh } from './mesh.ts';
+import { type MemberView, roomMembers } from './room-members.ts';
 import { RoomPresence } from './room-presence.ts';
 import { RoomSession } from './room-session.ts';
 
@@ -17,6 +19,9 @@ export class RoomRuntime {
   readonly session: RoomSession;
   readonly conversation: Conversation;
   readonly backfill: RoomBackfill;
+  /** Members with presence, connection path and verification, for the UI. */
+  readonly members: ReadonlySignal<MemberView[]>;
+  readonly #closeMembers: () => void;
   readonly #ctx: EngineContext;
 
   constructor(ctx: EngineContext, roomId: string) {
@@ -58,6 +63,9 @@ export class RoomRuntime {
       const peer = this.mesh.peerIdentity(from.deviceId);
       if (peer) conversation.typingFrom(toB64(peer.ikPk), on);
     });
+    const view = roomMembers(this.presence, this.mesh, ctx.trust, ctx.me.userId);
+    this.members = view.members;
+    this.#closeMembers = view.close;
     this.backfill = new RoomBackfill(ctx, {
       roomId,
       mesh: this.mesh,
@@ -82,6 +90,7 @@ export class RoomRuntime {
 
   close(): void {
     this.#ctx.router.remove(this.roomId);
+    this.#closeMembers();
     this.backfill.close();
     this.session.close();
     this.presence.close();
