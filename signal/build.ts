@@ -18,7 +18,9 @@ await build({
   // start: TARGETS.md P8), except better-sqlite3, which is native.
   external: ['better-sqlite3'],
   // Bundled CommonJS dependencies (pino, ws) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __parleyRequire } from 'node:module'; const require = __parleyRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __parleyRequire } from 'node:module'; const require = __parleyRequire(import.meta.url);",
+  },
   sourcemap: true,
   logLevel: 'warning',
 });

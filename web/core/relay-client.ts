@@ -303,9 +303,18 @@ export class RelayClient {
       this.#socket = null;
       this.#helloChallenge = null;
       this.#helloDone = false;
-      this.#onDrop(
-        new RelayError('DISCONNECTED', `closed ${ev.code}${ev.reason ? ` ${ev.reason}` : ''}`),
-      );
+      const final = FINAL_CLOSE_CODES.get(ev.code);
+      if (final) {
+        // Reconnecting would not help (this device logged in elsewhere, or we
+        // speak another protocol version): stop and say why, or two tabs of
+        // one device would knock each other off forever.
+        this.#failPending('DISCONNECTED');
+        this.events.emit('error', new RelayError(final));
+        this.#closed = true;
+        this.#setState('closed');
+        return;
+      }
+      this.#onDrop(new RelayError('DISCONNECTED', `closed ${ev.code}`));
     };
   }
 

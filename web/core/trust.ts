@@ -100,7 +100,7 @@ export class TrustStore {
   /** The person accepted the new key: it becomes the pin, unverified. */
   async acceptChange(userId: string): Promise<void> {
     const pin = this.#pins.get(userId);
-    if (!pin || pin.state !== 'changed' || !pin.presentedIk) {
+    if (pin?.state !== 'changed' || !pin.presentedIk) {
       throw new Error(`parley/trust: no pending key change for ${userId}`);
     }
     await this.#save({
@@ -126,7 +126,7 @@ export class TrustStore {
 
   async unverify(userId: string): Promise<void> {
     const pin = this.#pins.get(userId);
-    if (!pin || pin.state !== 'verified') return;
+    if (pin?.state !== 'verified') return;
     const { verifiedAtMs: _dropped, ...rest } = pin;
     await this.#save({ ...rest, state: 'pinned' });
   }

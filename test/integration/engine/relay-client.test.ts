@@ -101,4 +101,24 @@ describe('relay client (engine) against the real relay', () => {
     if (error instanceof RelayError) expect(error.code).toBe('DISCONNECTED');
     else expect(error).toMatchObject({ t: 'room.list.ok' });
   });
+
+  it('a device that logs in elsewhere is told so and does not fight back by reconnecting', async () => {
+    const r = await relay();
+    const creds = credentials();
+    const first = client(r);
+    await first.register(uniqueUsername('twin'), creds);
+    const errors: string[] = [];
+    first.events.on('error', (e) => errors.push(e.code));
+    const closed = new Promise<void>((resolve) =>
+      first.events.on('state', (s) => s === 'closed' && resolve()),
+    );
+    const second = client(r);
+    await second.login(creds);
+    await closed;
+    expect(errors).toContain('REPLACED');
+    await new Promise((res) => setTimeout(res, 400));
+    // Still just the second socket: the first did not come back to take over.
+    expect(r.socketCount()).toBe(1);
+    expect(second.state).toBe('online');
+  });
 });

@@ -21,7 +21,9 @@ export async function selectedPathKind(
 ): Promise<Exclude<PathKind, 'relay'> | null> {
   const report = await pc.getStats();
   const entries = new Map<string, StatsEntry>();
-  report.forEach((value: StatsEntry, key: string) => entries.set(key, value));
+  report.forEach((value: StatsEntry, key: string) => {
+    entries.set(key, value);
+  });
 
   let pairId: string | undefined;
   for (const entry of entries.values()) {

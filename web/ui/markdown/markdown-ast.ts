@@ -39,19 +39,19 @@ export function inlineText(nodes: Inline[]): string {
   return out;
 }
 
+function blockText(b: Block): string {
+  switch (b.t) {
+    case 'paragraph':
+      return inlineText(b.children);
+    case 'codeblock':
+      return b.text;
+    case 'quote':
+      return blocksText(b.children);
+    case 'list':
+      return b.items.map(inlineText).join('\n');
+  }
+}
+
 export function blocksText(blocks: Block[]): string {
-  return blocks
-    .map((b) => {
-      switch (b.t) {
-        case 'paragraph':
-          return inlineText(b.children);
-        case 'codeblock':
-          return b.text;
-        case 'quote':
-          return blocksText(b.children);
-        case 'list':
-          return b.items.map(inlineText).join('\n');
-      }
-    })
-    .join('\n');
+  return blocks.map(blockText).join('\n');
 }

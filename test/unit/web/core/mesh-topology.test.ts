@@ -21,7 +21,7 @@ describe('mesh topology', () => {
             expect(isDirectPair(a, b, room, cap)).toBe(isDirectPair(b, a, room, cap));
             if (isDirectPair(a, b, room, cap)) direct++;
           }
-          expect(direct).toBeLessThanOrEqual(Math.max(cap, n - 1 <= cap ? n - 1 : cap));
+          expect(direct).toBeLessThanOrEqual(Math.min(cap, n - 1));
         }
       }),
     );
