@@ -14,6 +14,8 @@ export const EVENT_LIMITS = {
   mentions: 32,
   usernameChars: 32,
   convIdChars: 64,
+  /** base64url of an encoded file offer (shared/crypto/files.ts: at most 512 + name + mime bytes). */
+  fileOfferChars: 2_400,
 } as const;
 
 export const EVENT_VERSION = 1;
@@ -79,7 +81,23 @@ export const TypingBodySchema = v.strictObject({
   on: v.boolean(),
 });
 
+/**
+ * A file shared in the conversation: the encoded offer (name, type, size,
+ * hash, fileKey; shared/crypto/files.ts). The fileKey is secret, which is
+ * fine here: events are end-to-end encrypted and encrypted at rest.
+ */
+export const FileBodySchema = v.strictObject({
+  type: v.literal('file'),
+  offer: v.pipe(
+    v.string(),
+    v.minLength(1),
+    v.maxLength(EVENT_LIMITS.fileOfferChars),
+    v.regex(/^[A-Za-z0-9_-]+$/),
+  ),
+});
+
 export const EventBodySchema = v.variant('type', [
+  FileBodySchema,
   TextBodySchema,
   EditBodySchema,
   DeleteBodySchema,

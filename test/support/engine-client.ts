@@ -10,7 +10,7 @@ import type { DeviceAccount } from '../../web/core/engine-context.ts';
 import type { FileSettings } from '../../web/core/files/file-settings.ts';
 import { HistoryStore } from '../../web/core/history/history-store.ts';
 import { RelayClient } from '../../web/core/relay-client.ts';
-import { type TestRelay, uniqueUsername } from '../integration/relay/harness.ts';
+import { startTestRelay, type TestRelay, uniqueUsername } from '../integration/relay/harness.ts';
 import { type TestDevice, testDevice } from './identities.ts';
 import { nodeSocket } from './node-socket.ts';
 import { nodeWrtc } from './node-wrtc.ts';
@@ -59,7 +59,7 @@ export async function registerUser(
 
 /** Starts (or restarts, after a "reload") the engine for a registered user. */
 export async function startClient(
-  relay: TestRelay,
+  relay: Pick<TestRelay, 'wsUrl'>,
   user: TestUser,
   opts: { webrtc?: boolean; files?: Partial<FileSettings> } = {},
 ): Promise<ParleyClient & { history: HistoryStore }> {
@@ -84,6 +84,58 @@ export async function startClient(
 
 function copyKeys(k: { dek: Uint8Array; indexKey: Uint8Array }) {
   return { dek: k.dek.slice(), indexKey: k.indexKey.slice() };
+}
+
+export type TestClient = Awaited<ReturnType<typeof startClient>>;
+
+/**
+ * A relay and one started client per user: the preamble most engine tests
+ * share. Everything it starts is registered in `cleanups` (run them after the
+ * test, last first).
+ */
+export async function startClients(
+  cleanups: Array<() => unknown>,
+  count: number,
+  opts: {
+    webrtc?: boolean[];
+    relay?: Parameters<typeof startTestRelay>[0];
+    hooks?: Parameters<typeof startTestRelay>[1];
+  } = {},
+): Promise<{ relay: TestRelay; users: TestUser[]; clients: TestClient[] }> {
+  const relay = await startTestRelay(opts.relay, opts.hooks);
+  cleanups.push(() => relay.destroy());
+  const users: TestUser[] = [];
+  const clients: TestClient[] = [];
+  for (let i = 0; i < count; i++) {
+    const user = await registerUser(relay);
+    const client = await startClient(relay, user, { webrtc: opts.webrtc?.[i] ?? true });
+    cleanups.push(() => client.close());
+    users.push(user);
+    clients.push(client);
+  }
+  return { relay, users, clients };
+}
+
+/** The first client creates a public room, the others join; resolves once all are linked. */
+export async function sharedRoomOf(clients: TestClient[], name = 'general'): Promise<string> {
+  const [first, ...rest] = clients;
+  if (!first) throw new Error('no clients');
+  const { roomId } = await first.createRoom(name, 'public');
+  for (const c of rest) await c.joinRoom(roomId);
+  await until(
+    () =>
+      clients.every(
+        (c) =>
+          c
+            .room(roomId)
+            ?.mesh.peers()
+            .filter((p) => p.verified).length ===
+          clients.length - 1,
+      ),
+    20_000,
+    'everyone linked',
+  );
+  return roomId;
 }
 
 export async function until(

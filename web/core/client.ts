@@ -21,10 +21,14 @@ import {
   type MeshSettings,
   meIkB64,
 } from './engine-context.ts';
+import type { FileSource } from './files/file-io.ts';
+import { FileService } from './files/file-service.ts';
+import type { FileSettings } from './files/file-settings.ts';
 import type { HistoryStore } from './history/history-store.ts';
 import { MailboxCollector } from './mailbox.ts';
 import { Outbox } from './outbox.ts';
 import { RelayClient, type RelayState, type WebSocketFactory } from './relay-client.ts';
+import { fetchIceServers, fetchMaxFileBytes } from './relay-config.ts';
 import { RoomRuntime } from './room-runtime.ts';
 import { Router } from './router.ts';
 import { openSealed } from './sealed-delivery.ts';
@@ -39,6 +43,8 @@ export interface ParleyClientOptions {
   createSocket?: WebSocketFactory;
   /** ICE servers default to the relay's /config. */
   mesh?: Partial<MeshSettings>;
+  /** Where incoming files go (a sink factory), auto-accept size, limits. */
+  files?: Partial<FileSettings>;
 }
 
 export type { ConversationSummary };
@@ -70,6 +76,8 @@ const PINS_KEY = 'engine/pins';
 export class ParleyClient {
   readonly relay: RelayClient;
   readonly trust: TrustStore;
+  /** File sharing: transfers (a signal), accept / decline / pause / resume / cancel by id. */
+  readonly files: FileService;
   readonly #ctx: EngineContext;
   readonly #rooms = new Map<string, RoomRuntime>();
   readonly #dms = new Map<string, DmRuntime>();
@@ -87,6 +95,7 @@ export class ParleyClient {
     this.#ctx = ctx;
     this.relay = ctx.relay;
     this.trust = ctx.trust;
+    this.files = ctx.files;
     this.#mailbox = mailbox;
     this.#connection = signal(ctx.relay.state);
     ctx.relay.events.on('state', (s) => {
@@ -112,7 +121,7 @@ export class ParleyClient {
     let client: ParleyClient | null = null;
     const router = new Router(relay, {
       mailbox,
-      sealed: (from, box) => client && client.#onSealed(from.userId, box),
+      sealed: (from, box) => (client ? client.#onSealed(from.userId, box) : undefined),
     });
     const iceServers = opts.mesh?.iceServers ?? (await fetchIceServers(opts.relayUrl));
     const ctx: EngineContext = {
@@ -124,7 +133,16 @@ export class ParleyClient {
       me: opts.account,
       mesh: { webrtc: true, ...opts.mesh, iceServers },
       certs: new CertCache(),
-      reportError: (error) => client && client.#reportError(error),
+      files: new FileService({
+        history,
+        deviceId: opts.account.deviceId,
+        ...(opts.files ? { settings: opts.files } : {}),
+        fetchMaxFileBytes: () => fetchMaxFileBytes(opts.relayUrl),
+        reportError: (error) => ctx.reportError(error),
+      }),
+      reportError: (error) => {
+        if (client) client.#reportError(error);
+      },
     };
     client = new ParleyClient(ctx, mailbox);
     const saved = await history.kvGet(SETTINGS_KEY);
@@ -197,6 +215,11 @@ export class ParleyClient {
     return this.write(convId, replyTo ? { type: 'text', text, replyTo } : { type: 'text', text });
   }
 
+  /** Shares a file in a room or DM; resolves to its fileId once the signed offer is posted. */
+  shareFile(convId: string, source: FileSource): Promise<string> {
+    return this.files.share(convId, source);
+  }
+
   get privacy(): ReadonlySignal<PrivacySettings> {
     return this.#privacy;
   }
@@ -246,6 +269,7 @@ export class ParleyClient {
     for (const d of this.#dms.values()) d.close();
     this.#rooms.clear();
     this.#dms.clear();
+    this.files.close();
     this.#mailbox.close();
     this.#ctx.router.close();
     this.relay.close();
@@ -322,16 +346,4 @@ function kvPinStorage(history: HistoryStore): PinStorage {
       await history.kvPut(PINS_KEY, utf8(JSON.stringify([...all, record])));
     },
   };
-}
-
-/** The relay's ICE servers (with time-limited TURN credentials when it has TURN). */
-async function fetchIceServers(relayUrl: string): Promise<RTCIceServer[]> {
-  const url = new URL('/config', relayUrl.replace(/^ws/, 'http'));
-  try {
-    const response = await fetch(url);
-    const config = (await response.json()) as { iceServers?: RTCIceServer[] };
-    return Array.isArray(config.iceServers) ? config.iceServers : [];
-  } catch {
-    return [];
-  }
 }

@@ -9,6 +9,7 @@ import { dmIdFor } from './dm-id.ts';
 import { type DmPartner, DmPresence } from './dm-presence.ts';
 import { DmSession } from './dm-session.ts';
 import { type EngineContext, newMesh } from './engine-context.ts';
+import type { ConversationFiles } from './files/conversation-files.ts';
 import type { Mesh } from './mesh.ts';
 import type { OpenedSealed } from './sealed-delivery.ts';
 
@@ -19,6 +20,7 @@ export class DmRuntime {
   readonly presence: DmPresence;
   readonly session: DmSession;
   readonly conversation: Conversation;
+  readonly files: ConversationFiles;
   readonly #ctx: EngineContext;
 
   constructor(ctx: EngineContext, partner: DmPartner) {
@@ -57,6 +59,7 @@ export class DmRuntime {
       },
     });
     const conversation = this.conversation;
+    this.files = ctx.files.attach(this.dmId, this.mesh, conversation);
     const report = ctx.reportError;
     session.events.on('event', (e) => {
       conversation.receive(e.signed, e.event, e.fromDeviceId).catch(report);
@@ -74,11 +77,13 @@ export class DmRuntime {
 
   async start(): Promise<void> {
     await this.conversation.load();
+    await this.files.start();
     await this.presence.refresh(true);
   }
 
   close(): void {
     this.#ctx.router.remove(this.dmId);
+    this.#ctx.files.detach(this.dmId);
     this.session.close();
     this.presence.close();
     this.mesh.close();

@@ -7,6 +7,7 @@ import { toB64 } from '../../shared/crypto/encoding.ts';
 import type { DeviceCert, SigningKeyPair } from '../../shared/crypto/keys.ts';
 import type { MailPrekey } from '../../shared/crypto/sealed-mail.ts';
 import type { CertCache } from './cert-cache.ts';
+import type { FileService } from './files/file-service.ts';
 import type { HistoryStore } from './history/history-store.ts';
 import { Mesh } from './mesh.ts';
 import type { Outbox } from './outbox.ts';
@@ -43,6 +44,8 @@ export interface EngineContext {
   outbox: Outbox;
   me: DeviceAccount;
   mesh: MeshSettings;
+  /** File sharing: each runtime attaches its conversation. */
+  files: FileService;
   /** Verified device certs, for backfill answers. */
   certs: CertCache;
   /**

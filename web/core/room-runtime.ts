@@ -7,6 +7,7 @@ import { toB64 } from '../../shared/crypto/encoding.ts';
 import { RoomBackfill } from './backfill.ts';
 import { Conversation } from './conversation.ts';
 import { type EngineContext, newMesh } from './engine-context.ts';
+import type { ConversationFiles } from './files/conversation-files.ts';
 import type { Mesh } from './mesh.ts';
 import { type MemberView, roomMembers } from './room-members.ts';
 import { RoomPresence } from './room-presence.ts';
@@ -18,6 +19,7 @@ export class RoomRuntime {
   readonly presence: RoomPresence;
   readonly session: RoomSession;
   readonly conversation: Conversation;
+  readonly files: ConversationFiles;
   readonly backfill: RoomBackfill;
   /** Members with presence, connection path and verification, for the UI. */
   readonly members: ReadonlySignal<MemberView[]>;
@@ -52,6 +54,7 @@ export class RoomRuntime {
       },
     });
     const conversation = this.conversation;
+    this.files = ctx.files.attach(this.roomId, this.mesh, conversation);
     const report = ctx.reportError;
     session.events.on('event', (e) => {
       conversation.receive(e.signed, e.event, e.from.deviceId).catch(report);
@@ -85,11 +88,13 @@ export class RoomRuntime {
 
   async start(): Promise<void> {
     await this.conversation.load();
+    await this.files.start();
     await this.presence.refresh();
   }
 
   close(): void {
     this.#ctx.router.remove(this.roomId);
+    this.#ctx.files.detach(this.roomId);
     this.#closeMembers();
     this.backfill.close();
     this.session.close();

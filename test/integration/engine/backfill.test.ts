@@ -5,9 +5,8 @@ import type { ChatEvent } from '../../../shared/events/event-schema.ts';
 import { newEventId, signEvent } from '../../../shared/events/signed-event.ts';
 import { encodeCert } from '../../../web/core/cert-cache.ts';
 import { encodeLinkMessage } from '../../../web/core/link-messages.ts';
-import { registerUser, startClient, until } from '../../support/engine-client.ts';
+import { startClients, type TestClient, until } from '../../support/engine-client.ts';
 import { testDevice } from '../../support/identities.ts';
-import { startTestRelay } from '../relay/harness.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -17,18 +16,10 @@ beforeAll(async () => {
   await loadSodium();
 });
 
-type Client = Awaited<ReturnType<typeof startClient>>;
+type Client = TestClient;
 
 async function setup() {
-  const relay = await startTestRelay();
-  cleanups.push(() => relay.destroy());
-  const users = [await registerUser(relay), await registerUser(relay), await registerUser(relay)];
-  const clients: Client[] = [];
-  for (const u of users) {
-    const c = await startClient(relay, u);
-    cleanups.push(() => c.close());
-    clients.push(c);
-  }
+  const { relay, users, clients } = await startClients(cleanups, 3);
   return { relay, users, clients: clients as [Client, Client, Client] };
 }
 

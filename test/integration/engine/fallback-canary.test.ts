@@ -1,9 +1,14 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toB64 } from '../../../shared/crypto/encoding.ts';
 import { loadSodium, sodium } from '../../../shared/crypto/sodium.ts';
-import { registerUser, startClient, until } from '../../support/engine-client.ts';
+import {
+  registerUser,
+  sharedRoomOf,
+  startClients,
+  type TestClient,
+  until,
+} from '../../support/engine-client.ts';
 import { captureLogs, databaseBytes } from '../relay/attack-support.ts';
-import { startTestRelay } from '../relay/harness.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -16,31 +21,15 @@ beforeAll(async () => {
 describe('fallback without WebRTC, and what the relay gets to see', () => {
   it('a client without WebRTC still talks; the canary is in no relay log line and not in its database', async () => {
     const logs = captureLogs();
-    const relay = await startTestRelay({ logLevel: 'trace' }, { logDestination: logs.stream });
-    cleanups.push(() => relay.destroy());
+    const { relay, clients } = await startClients(cleanups, 3, {
+      webrtc: [true, false, true],
+      relay: { logLevel: 'trace' },
+      hooks: { logDestination: logs.stream },
+    });
     const canary = `CANARY-${toB64(sodium().randombytes_buf(12))}`;
-    const users = [await registerUser(relay), await registerUser(relay), await registerUser(relay)];
     const offline = await registerUser(relay);
-    const alice = await startClient(relay, users[0]!);
-    const bob = await startClient(relay, users[1]!, { webrtc: false });
-    const carol = await startClient(relay, users[2]!);
-    for (const c of [alice, bob, carol]) cleanups.push(() => c.close());
-
-    const { roomId } = await alice.createRoom('general', 'public');
-    await bob.joinRoom(roomId);
-    await carol.joinRoom(roomId);
-    await until(
-      () =>
-        [alice, bob, carol].every(
-          (c) =>
-            c
-              .room(roomId)
-              ?.mesh.peers()
-              .filter((p) => p.verified).length === 2,
-        ),
-      20_000,
-      'mesh linked',
-    );
+    const roomId = await sharedRoomOf(clients, 'general');
+    const [alice, bob, carol] = clients as [TestClient, TestClient, TestClient];
     expect(
       bob
         .room(roomId)!

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadSodium } from '../../../shared/crypto/sodium.ts';
-import { registerUser, startClient, until } from '../../support/engine-client.ts';
+import { sharedRoomOf, startClients, type TestClient, until } from '../../support/engine-client.ts';
 import { startTestRelay } from '../relay/harness.ts';
 
 const cleanups: Array<() => unknown> = [];
@@ -13,32 +13,9 @@ beforeAll(async () => {
 
 describe('relay restart mid-conversation (whole engine)', () => {
   it('links keep delivering, clients reconnect, nothing is lost or duplicated', async () => {
-    const relay = await startTestRelay();
-    cleanups.push(() => relay.destroy());
-    const users = [await registerUser(relay), await registerUser(relay), await registerUser(relay)];
-    const clients: Awaited<ReturnType<typeof startClient>>[] = [];
-    for (const u of users) {
-      const c = await startClient(relay, u);
-      cleanups.push(() => c.close());
-      clients.push(c);
-    }
-    const [alice, bob, carol] = clients as [
-      (typeof clients)[0],
-      (typeof clients)[0],
-      (typeof clients)[0],
-    ];
-    const { roomId } = await alice.createRoom('ops', 'public');
-    await bob.joinRoom(roomId);
-    await carol.joinRoom(roomId);
-    const linked = () =>
-      clients.every(
-        (c) =>
-          c
-            .room(roomId)
-            ?.mesh.peers()
-            .filter((p) => p.verified).length === 2,
-      );
-    await until(linked, 20_000, 'mesh linked');
+    const { relay, clients } = await startClients(cleanups, 3);
+    const roomId = await sharedRoomOf(clients, 'ops');
+    const [alice, bob, carol] = clients as [TestClient, TestClient, TestClient];
 
     const texts = (i: number) =>
       clients[i]!.conversation(roomId)!.messages.value.map((m) => m.text);

@@ -1,8 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toB64 } from '../../../shared/crypto/encoding.ts';
 import { loadSodium } from '../../../shared/crypto/sodium.ts';
-import { registerUser, startClient, until } from '../../support/engine-client.ts';
-import { startTestRelay } from '../relay/harness.ts';
+import { sharedRoomOf, startClients, type TestClient, until } from '../../support/engine-client.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -12,34 +11,10 @@ beforeAll(async () => {
   await loadSodium();
 });
 
-type Client = Awaited<ReturnType<typeof startClient>>;
-
 async function room3() {
-  const relay = await startTestRelay();
-  cleanups.push(() => relay.destroy());
-  const users = [await registerUser(relay), await registerUser(relay), await registerUser(relay)];
-  const clients: Client[] = [];
-  for (const u of users) {
-    const c = await startClient(relay, u);
-    cleanups.push(() => c.close());
-    clients.push(c);
-  }
-  const [alice, bob, carol] = clients as [Client, Client, Client];
-  const { roomId } = await alice.createRoom('chat', 'public');
-  await bob.joinRoom(roomId);
-  await carol.joinRoom(roomId);
-  await until(
-    () =>
-      clients.every(
-        (c) =>
-          c
-            .room(roomId)
-            ?.mesh.peers()
-            .filter((p) => p.verified).length === 2,
-      ),
-    20_000,
-    'linked',
-  );
+  const { users, clients } = await startClients(cleanups, 3);
+  const roomId = await sharedRoomOf(clients, 'chat');
+  const [alice, bob, carol] = clients as [TestClient, TestClient, TestClient];
   return { users, alice, bob, carol, roomId };
 }
 

@@ -8,6 +8,7 @@
 import type { ChatEvent } from '../../../shared/events/event-schema.ts';
 import {
   applyToView,
+  isMessageBody,
   isStoredEvent,
   type MessageView,
   targetsOf,
@@ -39,7 +40,7 @@ export function applyEvent(
 ): MessageView[] {
   if (event.conv !== state.conv || !isStoredEvent(event) || state.seen.has(event.id)) return [];
   state.seen.add(event.id);
-  if (event.body.type === 'text') {
+  if (isMessageBody(event.body)) {
     let view = textView(event);
     for (const waiting of state.pending.get(event.id) ?? []) {
       view = applyToView(view, waiting, rules);

@@ -12,6 +12,7 @@ import type { EventRecord, HistoryDb } from './history-db.ts';
 import { HistoryError, type HistoryErrorCode } from './history-error.ts';
 import {
   applyToView,
+  isMessageBody,
   isStoredEvent,
   type MessageView,
   targetsOf,
@@ -138,7 +139,7 @@ export async function ingestEvents(
     const rawEvents = unwrap(events);
     const adds = batch.map((b) => addUnlessPresent(rawEvents, b.record));
     const waitingFor = batch.map((b) =>
-      b.item.event.body.type === 'text' ? byTarget.getAll(`${convIdx}/${b.idIdx}`) : undefined,
+      isMessageBody(b.item.event.body) ? byTarget.getAll(`${convIdx}/${b.idIdx}`) : undefined,
     );
     const targetIds = [...new Set(batch.flatMap((b) => targetsOf(b.item.event.body)))];
     const targetKeys = targetIds.map((id) => byId.getKey(codec.eventIndex(id)));
@@ -151,8 +152,8 @@ export async function ingestEvents(
       else result.duplicates.push(b.item.event.id);
     });
     const fresh = batch.filter((_, i) => stored[i]);
-    const texts = fresh.filter((f) => f.item.event.body.type === 'text');
-    const others = fresh.filter((f) => f.item.event.body.type !== 'text');
+    const texts = fresh.filter((f) => isMessageBody(f.item.event.body));
+    const others = fresh.filter((f) => !isMessageBody(f.item.event.body));
     const views = new Map<string, { key: [string, string]; view: MessageView }>();
     const waiting = await Promise.all(waitingFor);
     const waitingByIdIdx = new Map(batch.map((b, i) => [b.idIdx, waiting[i] ?? []]));

@@ -7,6 +7,9 @@
  * edit and which reaction vote won) is part of the view, because views are
  * persisted and merged again later.
  */
+
+import { fromB64 } from '../../../shared/crypto/encoding.ts';
+import { decodeFileOffer } from '../../../shared/crypto/files.ts';
 import type { BodyOf, ChatEvent, EventBody } from '../../../shared/events/event-schema.ts';
 import { EPHEMERAL_EVENT_TYPES } from '../../../shared/events/event-schema.ts';
 import { orderKey } from '../../../shared/events/ordering.ts';
@@ -25,6 +28,18 @@ export interface Reaction {
   emoji: string;
   /** Identity keys of the members currently reacting, sorted. */
   reactorIks: string[];
+}
+
+/**
+ * What the UI lists for a shared file (web/core/files/ owns the transfer).
+ * `offer` is the event's encoded offer, so the engine can act on it later.
+ */
+export interface FileRef {
+  fileId: string;
+  name: string;
+  mime: string;
+  size: number;
+  offer: string;
 }
 
 /** One last-writer-wins vote per (emoji, reactor); `key` is the vote's orderKey. */
@@ -50,6 +65,8 @@ export interface MessageView {
   editedAt: number | null;
   deleted: { byIk: string; at: number } | null;
   replyTo: string | null;
+  /** Set on file events; null for text (and for a file event whose offer does not decode). */
+  file: FileRef | null;
   /** Usernames mentioned by the original text; cleared on delete. */
   mentions: string[];
   /** Ordered by the first current reaction with that emoji. */
@@ -94,8 +111,29 @@ export function isStoredEvent(event: ChatEvent): boolean {
   return !EPHEMERAL_EVENT_TYPES.has(event.body.type);
 }
 
+/** Bodies that are messages of their own (a view), rather than changes to one. */
+export function isMessageBody(body: EventBody): body is BodyOf<'text'> | BodyOf<'file'> {
+  return body.type === 'text' || body.type === 'file';
+}
+
+function fileRef(offerB64: string): FileRef | null {
+  let bytes: Uint8Array;
+  try {
+    bytes = fromB64(offerB64);
+  } catch {
+    return null;
+  }
+  const offer = decodeFileOffer(bytes);
+  if (!offer.ok) return null;
+  const { fileId, name, mime, size } = offer.value;
+  return { fileId, name, mime, size, offer: offerB64 };
+}
+
+/** The view of a text or file event (the message itself, before any edits or reactions). */
 export function textView(event: ChatEvent, local = false): MessageView {
-  if (event.body.type !== 'text') throw new TypeError('parley/history: not a text event');
+  const body = event.body;
+  if (!isMessageBody(body)) throw new TypeError('parley/history: not a message event');
+  const text = body.type === 'text' ? body : null;
   return {
     id: event.id,
     conv: event.conv,
@@ -104,12 +142,13 @@ export function textView(event: ChatEvent, local = false): MessageView {
     authorDevice: event.authorDevice,
     lamport: event.lamport,
     ts: event.ts,
-    text: event.body.text,
+    text: text?.text ?? '',
     edited: false,
     editedAt: null,
     deleted: null,
-    replyTo: event.body.replyTo ?? null,
-    mentions: [...(event.body.mentions ?? [])],
+    replyTo: text?.replyTo ?? null,
+    file: body.type === 'file' ? fileRef(body.offer) : null,
+    mentions: [...(text?.mentions ?? [])],
     reactions: [],
     receipts: {},
     local: local ? { state: 'pending', ackedBy: [] } : null,

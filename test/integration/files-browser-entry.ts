@@ -1,0 +1,136 @@
+/**
+ * The page side of files-chromium.test.ts: a whole engine in a Chromium page
+ * (real WebRTC, real IndexedDB, OPFS for incoming files), driven by the test
+ * through `globalThis.parleyFilesTest`.
+ */
+import { newAtRestKeys } from '../../shared/crypto/at-rest.ts';
+import { loadSodium } from '../../shared/crypto/sodium.ts';
+import { ParleyClient } from '../../web/core/client.ts';
+import { blobSource } from '../../web/core/files/file-io.ts';
+import { opfsSinkFactory } from '../../web/core/files/opfs-sink.ts';
+import type { TransferView } from '../../web/core/files/transfer-board.ts';
+import { HistoryStore } from '../../web/core/history/history-store.ts';
+import { RelayClient } from '../../web/core/relay-client.ts';
+import { testDevice } from '../support/identities.ts';
+
+let client: ParleyClient | null = null;
+
+function engine(): ParleyClient {
+  if (!client) throw new Error('not started');
+  return client;
+}
+
+/** Deterministic bytes, 1 MiB parts: the Blob is the page's "file". */
+function testBlob(size: number, seed: number): Blob {
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  let x = seed >>> 0 || 1;
+  for (let at = 0; at < size; at += 1024 * 1024) {
+    const part = new Uint8Array(Math.min(1024 * 1024, size - at));
+    const words = new Uint32Array(part.buffer, 0, part.length >> 2);
+    for (let i = 0; i < words.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      words[i] = x >>> 0;
+    }
+    parts.push(part);
+  }
+  return new Blob(parts);
+}
+
+async function sha256Hex(blob: Blob): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const api = {
+  /** `ice`: TURN servers and relay-only policy for the TURN-only test; default: host candidates. */
+  async start(
+    username: string,
+    ice: { iceServers: RTCIceServer[]; relayOnly: boolean } = { iceServers: [], relayOnly: false },
+  ): Promise<string> {
+    await loadSodium();
+    const device = testDevice();
+    const wsUrl = `${location.origin.replace(/^http/, 'ws')}/ws`;
+    const rc = new RelayClient({ url: wsUrl });
+    const authed = await rc.register(username, {
+      device: device.dk,
+      cert: device.cert,
+      spk: device.spk,
+    });
+    rc.close();
+    const keys = newAtRestKeys();
+    const history = await HistoryStore.open({
+      dbName: `files-${username}`,
+      dek: keys.dek,
+      indexKey: keys.indexKey,
+    });
+    client = await ParleyClient.start({
+      relayUrl: wsUrl,
+      history,
+      account: {
+        userId: authed.userId,
+        username,
+        ikPk: device.identity.publicKey,
+        deviceId: device.deviceId,
+        dk: device.dk,
+        cert: device.cert,
+        prekeys: [
+          { id: device.spk.id, publicKey: device.spk.publicKey, privateKey: device.spk.privateKey },
+        ],
+      },
+      mesh: {
+        iceServers: ice.iceServers,
+        ...(ice.relayOnly ? { iceTransportPolicy: 'relay' as const } : {}),
+      },
+      files: { sinks: opfsSinkFactory() },
+    });
+    return device.deviceId;
+  },
+  async createRoom(): Promise<string> {
+    return (await engine().createRoom('pages', 'public')).roomId;
+  },
+  async joinRoom(roomId: string): Promise<void> {
+    await engine().joinRoom(roomId);
+  },
+  path(roomId: string): string | null {
+    const peer = engine()
+      .room(roomId)
+      ?.mesh.peers()
+      .find((p) => p.verified);
+    return peer ? peer.path : null;
+  },
+  async share(
+    roomId: string,
+    size: number,
+    seed: number,
+  ): Promise<{ fileId: string; sha256: string }> {
+    const blob = testBlob(size, seed);
+    const sha256 = await sha256Hex(blob);
+    const fileId = await engine().shareFile(roomId, blobSource(blob, 'pages.bin'));
+    return { fileId, sha256 };
+  },
+  transfer(fileId: string, direction: 'in' | 'out'): TransferView | null {
+    return (
+      engine().files.transfers.value.find(
+        (t) => t.fileId === fileId && t.direction === direction,
+      ) ?? null
+    );
+  },
+  async accept(transferId: string): Promise<void> {
+    await engine().files.accept(transferId);
+  },
+  async savedSha256(savedAs: string): Promise<string> {
+    const [dirName = '', name = ''] = savedAs.split('/');
+    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(dirName);
+    return sha256Hex(await (await dir.getFileHandle(name)).getFile());
+  },
+  memoryBytes(): number | null {
+    const memory = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
+    return memory ? memory.usedJSHeapSize : null;
+  },
+};
+
+export type FilesPageApi = typeof api;
+(globalThis as unknown as { parleyFilesTest: FilesPageApi }).parleyFilesTest = api;
+document.title = 'ready';

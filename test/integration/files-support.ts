@@ -1,0 +1,84 @@
+/**
+ * Two whole engines (ParleyClient) in one room, with files going to temp
+ * directories on disk: what every files-*.test.ts starts from.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FileSettings } from '../../web/core/files/file-settings.ts';
+import type { TransferView } from '../../web/core/files/transfer-board.ts';
+import { registerUser, startClient, type TestUser, until } from '../support/engine-client.ts';
+import { nodeSinkFactory } from '../support/node-file-io.ts';
+import type { TestRelay } from './relay/harness.ts';
+
+export type Engine = Awaited<ReturnType<typeof startClient>>;
+
+export interface FilePair {
+  alice: Engine;
+  bob: Engine;
+  bobUser: TestUser;
+  roomId: string;
+  dir: string;
+  inbox: string;
+  restartBob(): Promise<Engine>;
+}
+
+export async function filePair(
+  relay: TestRelay,
+  cleanups: Array<() => unknown>,
+  opts: { webrtc?: boolean; alice?: Partial<FileSettings>; bob?: Partial<FileSettings> } = {},
+): Promise<FilePair> {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-files-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const inbox = join(dir, 'inbox');
+  const bobFiles = () => ({ sinks: nodeSinkFactory(inbox), ...opts.bob });
+  const webrtc = opts.webrtc ?? true;
+  const aliceUser = await registerUser(relay);
+  const bobUser = await registerUser(relay);
+  const alice = await startClient(relay, aliceUser, { webrtc, files: { ...opts.alice } });
+  cleanups.push(() => alice.close());
+  let bob = await startClient(relay, bobUser, { webrtc, files: bobFiles() });
+  cleanups.push(() => bob.close());
+  const { roomId } = await alice.createRoom('files', 'public');
+  await bob.joinRoom(roomId);
+  await linked(alice, bob, roomId);
+  const pair: FilePair = {
+    alice,
+    bob,
+    bobUser,
+    roomId,
+    dir,
+    inbox,
+    async restartBob() {
+      bob.close();
+      bob = await startClient(relay, bobUser, { webrtc, files: bobFiles() });
+      cleanups.push(() => bob.close());
+      pair.bob = bob;
+      return bob;
+    },
+  };
+  return pair;
+}
+
+export async function linked(a: Engine, b: Engine, roomId: string): Promise<void> {
+  const ready = (c: Engine) =>
+    c
+      .room(roomId)
+      ?.mesh.peers()
+      .some((p) => p.verified) ?? false;
+  await until(() => ready(a) && ready(b), 20_000, 'room linked');
+}
+
+export function transfer(c: Engine, pick: (t: TransferView) => boolean): TransferView | undefined {
+  return c.files.transfers.value.find(pick);
+}
+
+export async function waitFor(
+  c: Engine,
+  pick: (t: TransferView) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<TransferView> {
+  await until(() => !!transfer(c, pick), timeoutMs, what);
+  return transfer(c, pick) as TransferView;
+}

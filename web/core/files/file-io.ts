@@ -1,0 +1,57 @@
+/**
+ * Where file bytes come from and go to, so that no file is ever whole in
+ * memory: a source is read a block at a time, a sink is written at offsets
+ * (segments may be re-fetched) and read back once to verify the hash.
+ * web/core stays free of Node APIs: Node's implementations are injected
+ * (test/support/node-file-io.ts); the browser's are Blob (here) and OPFS
+ * (to come).
+ */
+
+export interface FileSource {
+  readonly name: string;
+  readonly mime: string;
+  readonly size: number;
+  /** Exactly `length` bytes at `offset` (the caller never reads past the end). */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  close?(): Promise<void>;
+}
+
+export interface FileSink {
+  write(offset: number, bytes: Uint8Array): Promise<void>;
+  /**
+   * Makes everything written so far durable. Called at the end of each
+   * segment, before the resume point moves past it: a reload must never
+   * resume after bytes the sink did not keep.
+   */
+  flush?(): Promise<void>;
+  read(offset: number, length: number): Promise<Uint8Array>;
+  /** Keeps the bytes: the file is verified. Returns where it is (a path, an OPFS name). */
+  commit(): Promise<string>;
+  /** Throws the bytes away (declined, cancelled, hash mismatch). */
+  discard(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface FileSinkFactory {
+  /**
+   * The sink for one incoming file. `resume` reopens what an earlier run
+   * (before a reload) wrote under the same key, keeping its bytes.
+   */
+  open(
+    key: string,
+    meta: { name: string; mime: string; size: number },
+    resume: boolean,
+  ): Promise<FileSink>;
+}
+
+/** A browser File or Blob as a source (Blob.slice reads only the part asked for). */
+export function blobSource(blob: Blob, name: string, mime = blob.type): FileSource {
+  return {
+    name,
+    mime: mime || 'application/octet-stream',
+    size: blob.size,
+    async read(offset, length) {
+      return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
+    },
+  };
+}

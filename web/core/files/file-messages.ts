@@ -1,0 +1,107 @@
+/**
+ * What file transfers send inside a link (types 80–95, link-messages.ts
+ * FILE_MESSAGE_TYPES). The receiver drives: it asks for a segment, the
+ * sender streams that segment's header and chunks, the receiver acknowledges
+ * progress (credit for the sender's window) and each finished segment (the
+ * resume point). A peer's bytes are outside input: decoding never throws and
+ * rejects anything off-shape.
+ *
+ *   request  receiver → sender: send from segment `segment` (start, resume, re-fetch)
+ *   header   sender → receiver: a segment's secretstream header
+ *   chunk    sender → receiver: one encrypted chunk of that segment
+ *   ack      receiver → sender: `chunks` of `segment` are written (all of them: segment done)
+ *   pause    either side: stop (on) or carry on (off)
+ *   cancel   either side: the transfer is over (declined, cancelled, failed), with a code
+ *   done     receiver → sender: the whole file arrived and its hash matches the offer
+ */
+import { FILES } from '../../../shared/crypto/constants.ts';
+import { decodeWire, encodeWire, readText, readU64 } from '../../../shared/crypto/wire.ts';
+
+export const FILE_MESSAGE_TYPE = {
+  request: 80,
+  header: 81,
+  chunk: 82,
+  ack: 83,
+  pause: 84,
+  cancel: 85,
+  done: 86,
+} as const;
+
+/** A chunk is at most 64 KiB plus the secretstream's 17 bytes; the rest is framing. */
+const MAX_MESSAGE_BYTES = FILES.maxChunkBytes + 1_024;
+const MAX_FILE_ID_CHARS = 32;
+const MAX_CODE_CHARS = 64;
+const HEADER_BYTES = 24;
+
+export type FileMessage =
+  | { t: 'request'; fileId: string; segment: number }
+  | { t: 'header'; fileId: string; segment: number; header: Uint8Array }
+  | { t: 'chunk'; fileId: string; segment: number; chunk: Uint8Array }
+  | { t: 'ack'; fileId: string; segment: number; chunks: number }
+  | { t: 'pause'; fileId: string; on: boolean }
+  | { t: 'cancel'; fileId: string; code: string }
+  | { t: 'done'; fileId: string };
+
+export function encodeFileMessage(m: FileMessage): Uint8Array {
+  const T = FILE_MESSAGE_TYPE;
+  switch (m.t) {
+    case 'request':
+      return encodeWire(T.request, m.fileId, m.segment);
+    case 'header':
+      return encodeWire(T.header, m.fileId, m.segment, m.header);
+    case 'chunk':
+      return encodeWire(T.chunk, m.fileId, m.segment, m.chunk);
+    case 'ack':
+      return encodeWire(T.ack, m.fileId, m.segment, m.chunks);
+    case 'pause':
+      return encodeWire(T.pause, m.fileId, m.on ? 1 : 0);
+    case 'cancel':
+      return encodeWire(T.cancel, m.fileId, m.code);
+    case 'done':
+      return encodeWire(T.done, m.fileId);
+  }
+}
+
+export function decodeFileMessage(bytes: Uint8Array): FileMessage | null {
+  const T = FILE_MESSAGE_TYPE;
+  const type = bytes[1];
+  const counts: Record<number, number> = {
+    [T.request]: 2,
+    [T.header]: 3,
+    [T.chunk]: 3,
+    [T.ack]: 3,
+    [T.pause]: 2,
+    [T.cancel]: 2,
+    [T.done]: 1,
+  };
+  const count = type === undefined ? undefined : counts[type];
+  if (type === undefined || count === undefined) return null;
+  const f = decodeWire(bytes, type, count, MAX_MESSAGE_BYTES);
+  const fileId = readText(f?.[0], MAX_FILE_ID_CHARS);
+  if (!f || !fileId) return null;
+  const n = readU64(f[1]);
+  switch (type) {
+    case T.request:
+      return n === null ? null : { t: 'request', fileId, segment: n };
+    case T.header:
+      return n === null || f[2]?.length !== HEADER_BYTES
+        ? null
+        : { t: 'header', fileId, segment: n, header: f[2] };
+    case T.chunk:
+      return n === null || !f[2] ? null : { t: 'chunk', fileId, segment: n, chunk: f[2] };
+    case T.ack: {
+      const chunks = readU64(f[2]);
+      return n === null || chunks === null || chunks > FILES.chunksPerSegment
+        ? null
+        : { t: 'ack', fileId, segment: n, chunks };
+    }
+    case T.pause:
+      return n === 0 || n === 1 ? { t: 'pause', fileId, on: n === 1 } : null;
+    case T.cancel: {
+      const code = readText(f[1], MAX_CODE_CHARS);
+      return code && /^[A-Z_]+$/.test(code) ? { t: 'cancel', fileId, code } : null;
+    }
+    default:
+      return { t: 'done', fileId };
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * What the person and the embedding app decide about files: where incoming
+ * files go, how large a file is fetched without asking, and the relay
+ * owner's limit (from `/config` unless given).
+ */
+import { FILES } from '../../../shared/crypto/constants.ts';
+import type { FileSinkFactory } from './file-io.ts';
+import type { ChunkMutator } from './outgoing-stream.ts';
+
+export interface FileSettings {
+  /** Where incoming files are written; null: incoming files stay offered (cannot be saved here). */
+  sinks: FileSinkFactory | null;
+  /** Offers up to this size are fetched at once; larger ones wait for accept. */
+  autoAcceptBytes: number;
+  /** The relay owner's limit; null: read from the relay's /config when first needed. */
+  maxFileBytes: number | null;
+  /** 16–64 KiB (CRYPTO.md "Files"); 64 KiB fits every stack's data-channel message size. */
+  chunkBytes: number;
+  /** Tests only: alter outgoing chunks, as a malicious or broken sender would. */
+  mutateChunk?: ChunkMutator;
+}
+
+export const DEFAULT_FILE_SETTINGS: FileSettings = {
+  sinks: null,
+  autoAcceptBytes: 25 * 1024 * 1024,
+  maxFileBytes: null,
+  chunkBytes: FILES.maxChunkBytes,
+};

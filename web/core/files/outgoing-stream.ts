@@ -1,0 +1,169 @@
+/**
+ * One file going to one recipient device: which segment and chunk come
+ * next, how many bytes are unacknowledged (the credit window), who paused
+ * it. The recipient drives with requests (start, resume after a lost link
+ * or a reload, re-fetch after a rejected chunk); each request restarts
+ * that segment with a fresh secretstream, so nothing of an interrupted
+ * stream is reused. The source is read a block at a time, never whole.
+ */
+import { FILES } from '../../../shared/crypto/constants.ts';
+import { SegmentEncryptor } from '../../../shared/crypto/file-segments.ts';
+import {
+  expectedChunkBytes,
+  type FileOffer,
+  fileChunkCount,
+} from '../../../shared/crypto/files.ts';
+import { FileTransferError } from './file-errors.ts';
+import type { FileSource } from './file-io.ts';
+import type { FileMessage } from './file-messages.ts';
+
+/** Chunks read from the source at once: fewer reads, still bounded memory (1 MiB at 64 KiB). */
+const READ_BLOCK_CHUNKS = 16;
+
+/** Test hook: lets a test play a malicious sender that alters a chunk on the wire. */
+export type ChunkMutator = (
+  fileId: string,
+  segment: number,
+  index: number,
+  chunk: Uint8Array,
+) => Uint8Array;
+
+export class OutgoingStream {
+  readonly id: string;
+  readonly deviceId: string;
+  readonly offer: FileOffer;
+  readonly #source: FileSource;
+  readonly #mutate: ChunkMutator | undefined;
+  #encryptor: SegmentEncryptor | null = null;
+  /** File-wide index of the next chunk to send, and of the first unacknowledged one. */
+  #nextChunk = 0;
+  #ackedChunk = 0;
+  #block: { first: number; bytes: Uint8Array } | null = null;
+  /** The recipient asked for data and has not been cut off since (link loss). */
+  requested = false;
+  pausedByMe = false;
+  pausedByPeer = false;
+  finished = false;
+  segmentsStarted = 0;
+
+  constructor(deviceId: string, offer: FileOffer, source: FileSource, mutate?: ChunkMutator) {
+    this.id = `out:${offer.fileId}:${deviceId}`;
+    this.deviceId = deviceId;
+    this.offer = offer;
+    this.#source = source;
+    this.#mutate = mutate;
+  }
+
+  get #totalChunks(): number {
+    return fileChunkCount(this.offer);
+  }
+
+  /** Bytes sent and not yet acknowledged as written by the recipient. */
+  get inFlightBytes(): number {
+    return (this.#nextChunk - this.#ackedChunk) * this.offer.chunkSize;
+  }
+
+  get bytesAcked(): number {
+    return Math.min(this.offer.size, this.#ackedChunk * this.offer.chunkSize);
+  }
+
+  /** Wants to send and may: requested, not paused, not done. (Window and link are the pump's.) */
+  get wantsToSend(): boolean {
+    return (
+      this.requested &&
+      !this.pausedByMe &&
+      !this.pausedByPeer &&
+      !this.finished &&
+      this.#nextChunk < this.#totalChunks
+    );
+  }
+
+  /** The recipient asked for `segment` onwards: restart there with a fresh stream. */
+  restartAt(segment: number): boolean {
+    if (!Number.isSafeInteger(segment) || segment < 0 || segment >= this.offer.segments)
+      return false;
+    this.#encryptor?.close();
+    this.#encryptor = null;
+    this.#nextChunk = segment * FILES.chunksPerSegment;
+    this.#ackedChunk = this.#nextChunk;
+    this.requested = true;
+    return true;
+  }
+
+  /** Progress from the recipient; acks for another segment than the current stream's are stale. */
+  acked(segment: number, chunks: number): void {
+    const at = segment * FILES.chunksPerSegment + chunks;
+    if (at > this.#ackedChunk && at <= this.#nextChunk) this.#ackedChunk = at;
+  }
+
+  /** The link went away: nothing is sent until the recipient asks again. */
+  linkLost(): void {
+    this.requested = false;
+    this.#encryptor?.close();
+    this.#encryptor = null;
+    this.#block = null;
+  }
+
+  /** The next messages to send: a segment header when one starts, then one chunk. */
+  async next(): Promise<FileMessage[]> {
+    const index = this.#nextChunk;
+    const segment = Math.floor(index / FILES.chunksPerSegment);
+    const fileId = this.offer.fileId;
+    const out: FileMessage[] = [];
+    if (!this.#encryptor || this.#encryptor.segment !== segment) {
+      this.#encryptor?.close();
+      const created = SegmentEncryptor.create(this.offer, segment);
+      if (!created.ok) throw new FileTransferError(created.code);
+      this.#encryptor = created.value;
+      this.segmentsStarted += 1;
+      out.push({ t: 'header', fileId, segment, header: created.value.header });
+    }
+    const plaintext = await this.#chunk(index);
+    // A request or link loss may have come in while we read: that stream is gone.
+    if (this.#nextChunk !== index || this.#encryptor?.segment !== segment) return [];
+    const sealed = this.#encryptor.encryptChunk(plaintext);
+    if (!sealed.ok) throw new FileTransferError(sealed.code);
+    this.#nextChunk = index + 1;
+    const inSegment = index - segment * FILES.chunksPerSegment;
+    const chunk = this.#mutate
+      ? this.#mutate(fileId, segment, inSegment, sealed.value)
+      : sealed.value;
+    out.push({ t: 'chunk', fileId, segment, chunk });
+    return out;
+  }
+
+  close(): void {
+    this.finished = true;
+    this.#encryptor?.close();
+    this.#encryptor = null;
+    this.#block = null;
+  }
+
+  async #chunk(index: number): Promise<Uint8Array> {
+    const { chunkSize } = this.offer;
+    const length = expectedChunkBytes(this.offer, index);
+    const block = this.#block;
+    if (block && index >= block.first && index < block.first + block.bytes.length / chunkSize + 1) {
+      const start = (index - block.first) * chunkSize;
+      if (start + length <= block.bytes.length) return block.bytes.subarray(start, start + length);
+    }
+    // Read up to the block size, never across the segment's end or the file's.
+    const segmentEnd = (Math.floor(index / FILES.chunksPerSegment) + 1) * FILES.chunksPerSegment;
+    const last = Math.min(index + READ_BLOCK_CHUNKS, segmentEnd, this.#totalChunks);
+    const offset = index * chunkSize;
+    const end = Math.min(this.offer.size, last * chunkSize);
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.#source.read(offset, end - offset);
+    } catch (error) {
+      throw new FileTransferError(
+        'FILE_SOURCE_READ',
+        error instanceof Error ? error.message : undefined,
+      );
+    }
+    if (bytes.length !== end - offset)
+      throw new FileTransferError('FILE_SOURCE_READ', 'short read');
+    this.#block = { first: index, bytes };
+    return bytes.subarray(0, length);
+  }
+}
