@@ -12,6 +12,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Browser-only files (real RTCPeerConnection etc.) run in the chromium project.
+          exclude: ['**/*.browser.test.ts'],
           pool: 'forks',
         },
       },

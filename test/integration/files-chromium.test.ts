@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../support/chromium.ts';
-import { coturnAvailable, startCoturn } from '../support/coturn.ts';
+import { startCoturn } from '../support/coturn.ts';
 import type { FilesPageApi } from './files-browser-entry.ts';
 import { startTestRelay, type TestRelay, uniqueUsername } from './relay/harness.ts';
 
@@ -125,18 +125,14 @@ describe('file sharing between two Chromium pages', () => {
     console.log(`[files] 64 MiB Chromium page → page: ${(64 / seconds).toFixed(1)} MiB/s`);
   }, 90_000);
 
-  it.skipIf(!coturnAvailable())(
-    'TURN only: 16 MiB page to page through a coturn on loopback (relay-only ICE)',
-    async () => {
-      const turn = await startCoturn();
-      try {
-        const ice = { iceServers: [turn.iceServer()], relayOnly: true };
-        const seconds = await pagesTransfer(16 * MIB, 'turn', ice);
-        console.log(`[files] 16 MiB page → page through TURN: ${(16 / seconds).toFixed(1)} MiB/s`);
-      } finally {
-        await turn.stop();
-      }
-    },
-    90_000,
-  );
+  it('TURN only: 16 MiB page to page through a coturn on loopback (relay-only ICE)', async () => {
+    const turn = await startCoturn();
+    try {
+      const ice = { iceServers: [turn.iceServer()], relayOnly: true };
+      const seconds = await pagesTransfer(16 * MIB, 'turn', ice);
+      console.log(`[files] 16 MiB page → page through TURN: ${(16 / seconds).toFixed(1)} MiB/s`);
+    } finally {
+      await turn.stop();
+    }
+  }, 90_000);
 });

@@ -6,7 +6,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,10 +20,6 @@ export interface Coturn {
 }
 
 export const turnserverPath = '/usr/bin/turnserver';
-
-export function coturnAvailable(): boolean {
-  return existsSync(turnserverPath);
-}
 
 export async function startCoturn(): Promise<Coturn> {
   const port = await freePort();
