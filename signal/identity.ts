@@ -70,8 +70,26 @@ function deviceRow(cert: DeviceCert, userId: string, spk: PrekeyFields, nowMs: n
   };
 }
 
-function authFailed(ctx: RelayContext): void {
-  ctx.metrics.auth('fail');
+/**
+ * The frame every login-type request shares: only on a socket not yet
+ * logged in, within the per-address auth limit, with its challenge used up
+ * before anything else is looked at, and every failure counted.
+ */
+async function authAttempt(
+  ctx: RelayContext,
+  conn: Connection,
+  challenge: ClientMessageOf<'login'>['challenge'],
+  attempt: () => void,
+): Promise<void> {
+  requireNotAuthed(conn);
+  await limitAuthAttempt(ctx, conn);
+  try {
+    consumeChallenge(ctx, conn, challenge);
+    attempt();
+  } catch (err) {
+    ctx.metrics.auth('fail');
+    throw err;
+  }
 }
 
 export async function onRegister(
@@ -79,10 +97,7 @@ export async function onRegister(
   conn: Connection,
   msg: ClientMessageOf<'register'>,
 ): Promise<void> {
-  requireNotAuthed(conn);
-  await limitAuthAttempt(ctx, conn);
-  try {
-    consumeChallenge(ctx, conn, msg.challenge);
+  await authAttempt(ctx, conn, msg.challenge, () => {
     const cert = checkedCert(msg.cert);
     checkSignature(conn, msg.challenge, cert.dkPk, msg.sig);
     const spk = checkedPrekey(msg.spk, cert.dkPk);
@@ -97,10 +112,7 @@ export async function onRegister(
     if (result !== 'ok') fail(result, result === 'USERNAME_TAKEN' ? 'username taken' : 'key taken');
     ctx.log.info({ userId: user.id }, 'user registered');
     completeAuth(ctx, conn, user, cert.deviceId, msg.ref);
-  } catch (err) {
-    authFailed(ctx);
-    throw err;
-  }
+  });
 }
 
 export async function onLogin(
@@ -108,10 +120,7 @@ export async function onLogin(
   conn: Connection,
   msg: ClientMessageOf<'login'>,
 ): Promise<void> {
-  requireNotAuthed(conn);
-  await limitAuthAttempt(ctx, conn);
-  try {
-    consumeChallenge(ctx, conn, msg.challenge);
+  await authAttempt(ctx, conn, msg.challenge, () => {
     const cert = checkedCert(msg.cert);
     const device = ctx.store.getDevice(cert.deviceId);
     if (!device) fail('UNKNOWN_DEVICE', 'device is not registered');
@@ -124,10 +133,7 @@ export async function onLogin(
     }
     checkSignature(conn, msg.challenge, device.dk, msg.sig);
     completeAuth(ctx, conn, user, device.id, msg.ref);
-  } catch (err) {
-    authFailed(ctx);
-    throw err;
-  }
+  });
 }
 
 export async function onDeviceAdd(
@@ -135,10 +141,7 @@ export async function onDeviceAdd(
   conn: Connection,
   msg: ClientMessageOf<'device.add'>,
 ): Promise<void> {
-  requireNotAuthed(conn);
-  await limitAuthAttempt(ctx, conn);
-  try {
-    consumeChallenge(ctx, conn, msg.challenge);
+  await authAttempt(ctx, conn, msg.challenge, () => {
     const cert = checkedCert(msg.cert);
     const user = ctx.store.getUserByIk(cert.ikPk);
     if (!user) fail('UNKNOWN_USER', 'no user has this identity key');
@@ -152,10 +155,7 @@ export async function onDeviceAdd(
     if (result !== 'ok') fail(result, result === 'DEVICE_LIMIT' ? 'too many devices' : 'key taken');
     ctx.log.info({ userId: user.id, deviceId: cert.deviceId }, 'device added');
     completeAuth(ctx, conn, user, cert.deviceId, msg.ref);
-  } catch (err) {
-    authFailed(ctx);
-    throw err;
-  }
+  });
 }
 
 export function onKeysGet(ctx: RelayContext, conn: Connection, msg: ClientMessageOf<'keys.get'>) {
