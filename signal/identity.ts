@@ -16,6 +16,7 @@ import {
   verifyDeviceCert,
   verifySignedPrekey,
 } from '../shared/crypto/keys.ts';
+import { randomBytes } from '../shared/crypto/random.ts';
 import { challengeFromWire, verifyRelayChallenge } from '../shared/crypto/relay-auth.ts';
 import { sodium } from '../shared/crypto/sodium.ts';
 import type { ClientMessageOf } from '../shared/protocol/client-messages.ts';
@@ -103,7 +104,7 @@ export async function onRegister(
     const spk = checkedPrekey(msg.spk, cert.dkPk);
     const now = ctx.now();
     const user: UserRow = {
-      id: toB64(sodium().randombytes_buf(LIMITS.userIdBytes)),
+      id: toB64(randomBytes(LIMITS.userIdBytes)),
       username: msg.username,
       ik: cert.ikPk,
       created: now,

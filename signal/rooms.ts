@@ -7,7 +7,9 @@
  * A kick is softer: the user may rejoin a public room, and a private one
  * only with an invite issued after the kick.
  */
+
 import { fromB64, toB64 } from '../shared/crypto/encoding.ts';
+import { randomBytes } from '../shared/crypto/random.ts';
 import { sodium } from '../shared/crypto/sodium.ts';
 import type { ClientMessageOf } from '../shared/protocol/client-messages.ts';
 import { LIMITS, type RoleT } from '../shared/protocol/fields.ts';
@@ -26,7 +28,7 @@ function inviteHash(code: string): Uint8Array {
 }
 
 function newInvite(): { code: string; hash: Uint8Array } {
-  const code = toB64(sodium().randombytes_buf(LIMITS.inviteCodeBytes));
+  const code = toB64(randomBytes(LIMITS.inviteCodeBytes));
   return { code, hash: inviteHash(code) };
 }
 
@@ -79,7 +81,7 @@ export function onRoomCreate(
     fail('ROOM_LIMIT', 'you own the maximum number of rooms');
   }
   const now = ctx.now();
-  const id = toB64(sodium().randombytes_buf(LIMITS.roomIdBytes));
+  const id = toB64(randomBytes(LIMITS.roomIdBytes));
   const invite = msg.visibility === 'private' ? newInvite() : null;
   ctx.store.createRoom(
     { id, name: msg.name, visibility: msg.visibility, ownerId: userId, created: now },

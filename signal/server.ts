@@ -4,13 +4,15 @@
  * lifecycle: start, ping, sweep, graceful drain. `startRelay` is the stable
  * programmatic API used by main.ts, the tests and the benchmarks.
  */
+
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type pino from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { RELAY_AUTH } from '../shared/crypto/constants.ts';
+import { randomBytes } from '../shared/crypto/random.ts';
 import { ChallengeBook } from '../shared/crypto/relay-auth.ts';
-import { loadSodium, sodium } from '../shared/crypto/sodium.ts';
+import { loadSodium } from '../shared/crypto/sodium.ts';
 import { CLOSE_CODES } from '../shared/protocol/errors.ts';
 import type { RelayLimitsT } from '../shared/protocol/relay-messages.ts';
 import { withdrawChallenge } from './auth.ts';
@@ -83,7 +85,7 @@ function clientIp(req: IncomingMessage): string {
 function loadPepper(store: RelayStore): Uint8Array {
   const existing = store.getMeta(PEPPER_KEY);
   if (existing && existing.length === PEPPER_BYTES) return existing;
-  const pepper = sodium().randombytes_buf(PEPPER_BYTES);
+  const pepper = randomBytes(PEPPER_BYTES);
   store.setMeta(PEPPER_KEY, pepper);
   return pepper;
 }

@@ -10,10 +10,11 @@
  * new attempt and replaces the old link, so there are never two links, or a
  * ghost one, to the same device.
  */
+
 import { toB64 } from '../../shared/crypto/encoding.ts';
 import type { HandshakePeer } from '../../shared/crypto/handshake.ts';
 import type { DeviceCert, SigningKeyPair } from '../../shared/crypto/keys.ts';
-import { sodium } from '../../shared/crypto/sodium.ts';
+import { randomBytes } from '../../shared/crypto/random.ts';
 import { EarlyBuffer } from './early-buffer.ts';
 import { Emitter } from './emitter.ts';
 import { Link } from './link.ts';
@@ -472,5 +473,5 @@ export class Mesh {
 }
 
 function newAttemptId(): string {
-  return toB64(sodium().randombytes_buf(9));
+  return toB64(randomBytes(9));
 }
