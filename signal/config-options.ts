@@ -34,7 +34,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: 'public-url',
     env: 'PARLEY_PUBLIC_URL',
     kind: 'nullable-string',
-    help: 'origin clients sign at login (default http://<Host>)',
+    help: 'origin clients sign at login; set it when clients use a DNS name (default: the address of this machine as clients reached it)',
   },
   {
     key: 'maxConnections',

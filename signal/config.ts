@@ -11,7 +11,7 @@ export interface RelayConfig {
   port: number;
   host: string;
   dataDir: string;
-  /** Public origin clients sign at login (e.g. https://chat.example). Default: http://<Host header>. */
+  /** Public origin clients sign at login (e.g. https://chat.example). Default: this machine's own address as the client reached it (a Host header naming anything else is not trusted). */
   publicUrl: string | null;
   maxConnections: number;
   maxConnectionsPerIp: number;
