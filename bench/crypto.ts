@@ -8,28 +8,14 @@
  *
  * Run: `npx tsx bench/run.ts crypto` (or `npm run bench -- crypto`).
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
-import { chromiumArgs, chromiumPath } from '../test/support/chromium.ts';
+import { withBenchPage } from './lib/browser-bench.ts';
 import { CRYPTO_TARGET, type CryptoFigures, measureCrypto } from './lib/crypto-core.ts';
-import type { BenchResult } from './lib/result.ts';
+import { type BenchResult, machineInfo } from './lib/result.ts';
 
 const ENTRY = fileURLToPath(new URL('./lib/crypto-browser-entry.ts', import.meta.url));
 /** Argon2id at 64 MiB and the throughput rounds take a few seconds in Chromium. */
 const BROWSER_TIMEOUT_MS = 120_000;
-
-function machine(chromiumVersion?: string): BenchResult['machine'] {
-  return {
-    cores: os.cpus().length,
-    memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    node: process.version,
-    ...(chromiumVersion ? { chromium: chromiumVersion } : {}),
-  };
-}
 
 function result(
   env: BenchResult['env'],
@@ -45,55 +31,15 @@ function result(
     meetsTarget:
       figures.aeadEncryptMBps >= CRYPTO_TARGET.chunkEncryptMBps &&
       figures.ed25519VerifyPerSec >= CRYPTO_TARGET.verifyPerSec,
-    machine: machine(chromiumVersion),
+    machine: machineInfo(chromiumVersion),
   };
 }
 
-async function bundleBrowserEntry(): Promise<string> {
-  const out = await build({
-    entryPoints: [ENTRY],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    write: false,
-    logLevel: 'silent',
-  });
-  const file = out.outputFiles[0];
-  if (!file) throw new Error('bench/crypto: esbuild produced no output');
-  return file.text;
-}
-
-async function measureInChromium(): Promise<{ figures: CryptoFigures; version: string }> {
-  const script = await bundleBrowserEntry();
-  const server = createServer((req, res) => {
-    if (req.url === '/bench.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(script);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<!doctype html><meta charset="utf-8"><script type="module" src="/bench.js"></script>');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-  try {
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
-    await page.waitForFunction(() => '__parleyBench' in globalThis, undefined, {
-      timeout: BROWSER_TIMEOUT_MS,
-    });
-    const outcome = (await page.evaluate(
-      () => (globalThis as { __parleyBench?: Promise<unknown> }).__parleyBench,
-    )) as { ok: true; figures: CryptoFigures } | { ok: false; error: string };
-    if (!outcome.ok) throw new Error(`bench/crypto in Chromium: ${outcome.error}`);
-    return { figures: outcome.figures, version: browser.version() };
-  } finally {
-    await browser.close();
-    server.close();
-  }
+function measureInChromium(): Promise<{ figures: CryptoFigures; version: string }> {
+  return withBenchPage(ENTRY, 'crypto', BROWSER_TIMEOUT_MS, async (page) => ({
+    figures: await page.run<CryptoFigures>(),
+    version: page.version,
+  }));
 }
 
 export default async function cryptoBench(): Promise<BenchResult[]> {

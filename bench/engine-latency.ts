@@ -7,11 +7,10 @@
  *
  *   npx tsx bench/run.ts engine-latency
  */
-import { cpus, totalmem } from 'node:os';
 import { loadSodium } from '../shared/crypto/sodium.ts';
 import { startTestRelay } from '../test/integration/relay/harness.ts';
 import { registerUser, startClient, until } from '../test/support/engine-client.ts';
-import type { BenchResult } from './lib/result.ts';
+import { type BenchResult, machineInfo } from './lib/result.ts';
 
 const JOIN_RUNS = 10;
 const PING_PONGS = 500;
@@ -110,11 +109,7 @@ async function timeToFirstMessage(): Promise<number[]> {
 
 export default async function engineLatency(): Promise<BenchResult[]> {
   await loadSodium();
-  const machine = {
-    cores: cpus().length,
-    memGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-  };
+  const machine = machineInfo();
   const join = summary(await timeToFirstMessage());
   const direct = summary(await latency(true));
   const relayed = summary(await latency(false));

@@ -12,14 +12,9 @@
  *
  * Run: `npx tsx bench/run.ts history` (or `npm run bench -- history`).
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { loadSodium } from '../shared/crypto/sodium.ts';
-import { chromiumArgs, chromiumPath } from '../test/support/chromium.ts';
+import { withBenchPage } from './lib/browser-bench.ts';
 import {
   dropHistory,
   type FillFigures,
@@ -32,7 +27,7 @@ import {
   readNewest,
   round2,
 } from './lib/history-core.ts';
-import type { BenchResult } from './lib/result.ts';
+import { type BenchResult, machineInfo } from './lib/result.ts';
 
 const MESSAGES = 10_000;
 const READ_RUNS = 9;
@@ -91,12 +86,7 @@ function result(
     target: { ...HISTORY_TARGET },
     meetsTarget:
       (figures.openAndNewest100MedianMs ?? Infinity) <= HISTORY_TARGET.openAndNewest100Ms,
-    machine: {
-      cores: os.cpus().length,
-      memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-      node: process.version,
-      ...(chromiumVersion ? { chromium: chromiumVersion } : {}),
-    },
+    machine: machineInfo(chromiumVersion),
   };
 }
 
@@ -116,50 +106,9 @@ async function measureInNode(): Promise<Record<string, number>> {
   });
 }
 
-async function bundleBrowserEntry(): Promise<string> {
-  const out = await build({
-    entryPoints: [ENTRY],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    write: false,
-    logLevel: 'silent',
-  });
-  const file = out.outputFiles[0];
-  if (!file) throw new Error('bench/history: esbuild produced no output');
-  return file.text;
-}
-
-async function measureInChromium(): Promise<{ figures: Record<string, number>; version: string }> {
-  const script = await bundleBrowserEntry();
-  const server = createServer((req, res) => {
-    if (req.url === '/bench.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(script);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<!doctype html><meta charset="utf-8"><script type="module" src="/bench.js"></script>');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-  try {
-    const page = await browser.newPage();
-    const run = async <T>(query: Record<string, string>): Promise<T> => {
-      const search = new URLSearchParams({ db: DB_NAME, ...query });
-      await page.goto(`http://127.0.0.1:${port}/?${search}`);
-      await page.waitForFunction(() => '__parleyBench' in globalThis, undefined, {
-        timeout: STEP_TIMEOUT_MS,
-      });
-      const outcome = (await page.evaluate(
-        () => (globalThis as { __parleyBench?: Promise<unknown> }).__parleyBench,
-      )) as { ok: true; figures: T } | { ok: false; error: string };
-      if (!outcome.ok) throw new Error(`bench/history in Chromium: ${outcome.error}`);
-      return outcome.figures;
-    };
+function measureInChromium(): Promise<{ figures: Record<string, number>; version: string }> {
+  return withBenchPage(ENTRY, 'history', STEP_TIMEOUT_MS, async (page) => {
+    const run = <T>(query: Record<string, string>) => page.run<T>({ db: DB_NAME, ...query });
     const figures = await measure({
       fill: () => run<FillFigures>({ step: 'fill', count: String(MESSAGES) }),
       read: (newestId) => run<ReadFigures>({ step: 'read', newest: newestId }),
@@ -167,11 +116,8 @@ async function measureInChromium(): Promise<{ figures: Record<string, number>; v
       find: () => run<number>({ step: 'find' }),
       drop: () => run<void>({ step: 'drop' }),
     });
-    return { figures, version: browser.version() };
-  } finally {
-    await browser.close();
-    server.close();
-  }
+    return { figures, version: page.version };
+  });
 }
 
 export default async function historyBench(): Promise<BenchResult[]> {

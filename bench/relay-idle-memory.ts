@@ -12,7 +12,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
@@ -29,7 +29,7 @@ import {
 import { challengeFromWire, signRelayChallenge } from '../shared/crypto/relay-auth.ts';
 import { loadSodium } from '../shared/crypto/sodium.ts';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.ts';
-import type { BenchResult } from './lib/result.ts';
+import { type BenchResult, machineInfo } from './lib/result.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SOCKETS = Number(process.env.PARLEY_BENCH_SOCKETS ?? 1000);
@@ -298,11 +298,7 @@ export default async function relayIdleMemory(): Promise<BenchResult[]> {
   );
   await stop(bare);
 
-  const machine = {
-    cores: cpus().length,
-    memGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-  };
+  const machine = machineInfo();
   const relayKB = relayPerSocket / 1024;
   return [
     {

@@ -1,4 +1,5 @@
 /** The JSON line every benchmark prints (one object per environment). */
+import os from 'node:os';
 export interface BenchResult {
   id: string;
   bench: string;
@@ -12,3 +13,13 @@ export interface BenchResult {
 
 /** A benchmark module's default export. */
 export type Bench = () => Promise<BenchResult[]> | BenchResult[];
+
+/** What every result reports of the machine it ran on. */
+export function machineInfo(chromiumVersion?: string): BenchResult['machine'] {
+  return {
+    cores: os.cpus().length,
+    memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    ...(chromiumVersion ? { chromium: chromiumVersion } : {}),
+  };
+}
