@@ -2,54 +2,13 @@
  * Attacks on room moderation: a kicked or banned user getting back in or
  * still talking, and moderation above one's rank.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { toB64 } from '../../../shared/crypto/encoding.ts';
-import { sodium } from '../../../shared/crypto/sodium.ts';
+import { describe, expect, it } from 'vitest';
 import { clientEnvelope } from '../../../shared/protocol/envelope.ts';
-import {
-  type ConnectedDevice,
-  connectDevice,
-  newDeviceFor,
-  relaySchemaErrors,
-  roomWith,
-  startTestRelay,
-  type TestRelay,
-} from './harness.ts';
+import { randomId, roomAttackRelay } from './attack-support.ts';
+import { roomWith } from './harness.ts';
 
-let relay: TestRelay;
-const open: ConnectedDevice[] = [];
-beforeAll(async () => {
-  relay = await startTestRelay({ maxViolationsPerMin: 1_000 });
-});
-afterAll(async () => {
-  await relay.destroy();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.client.close()));
-  expect(relaySchemaErrors()).toEqual([]);
-});
-
-async function user(): Promise<ConnectedDevice> {
-  const d = await connectDevice(relay);
-  open.push(d);
-  return d;
-}
-
-async function secondDevice(of: ConnectedDevice): Promise<ConnectedDevice> {
-  const d = await connectDevice(relay, { keys: newDeviceFor(of.keys), mode: 'device.add' });
-  open.push(d);
-  return d;
-}
-
-/** Nothing binary reached `d` (checked after a ping round trip flushed the relay). */
-async function receivedNothing(d: ConnectedDevice): Promise<boolean> {
-  await d.client.expect('pong', { t: 'ping' });
-  return d.client.binaryInbox.length === 0;
-}
-
-const _randomRoomId = () => toB64(sodium().randombytes_buf(16));
-const _randomDeviceId = () => toB64(sodium().randombytes_buf(16));
-const randomInvite = () => toB64(sodium().randombytes_buf(16));
+const fixture = roomAttackRelay();
+const { user, secondDevice, receivedNothing } = fixture;
 
 describe('kicked members', () => {
   it('a kicked member (every device) can no longer signal, send to the room, or store mail for it', async () => {
@@ -105,9 +64,9 @@ describe('kicked members', () => {
     const { roomId, invite } = await roomWith(owner, [kicked], 'private');
     await owner.client.expect('ok', { t: 'room.kick', roomId, userId: kicked.userId });
     expect(await kicked.client.expectError({ t: 'room.join', roomId })).toBe('INVITE_INVALID');
-    expect(
-      await kicked.client.expectError({ t: 'room.join', roomId, invite: randomInvite() }),
-    ).toBe('INVITE_INVALID');
+    expect(await kicked.client.expectError({ t: 'room.join', roomId, invite: randomId() })).toBe(
+      'INVITE_INVALID',
+    );
     // The link that let them in before the kick must not let them straight back.
     const reused = await kicked.client.request({ t: 'room.join', roomId, invite });
     expect(reused.t === 'error' ? reused.code : reused.t).toBe('INVITE_INVALID');

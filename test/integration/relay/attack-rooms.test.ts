@@ -3,60 +3,19 @@
  * (guessed, borrowed, or recovered from the relay's files), and blocks.
  * Kicks, bans and roles: attack-moderation.test.ts.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fromB64, toB64 } from '../../../shared/crypto/encoding.ts';
-import { sodium } from '../../../shared/crypto/sodium.ts';
+import { describe, expect, it } from 'vitest';
+import { fromB64 } from '../../../shared/crypto/encoding.ts';
 import { clientEnvelope } from '../../../shared/protocol/envelope.ts';
-import { containsBytes, databaseBytes } from './attack-support.ts';
-import {
-  type ConnectedDevice,
-  connectDevice,
-  newDeviceFor,
-  relaySchemaErrors,
-  roomWith,
-  startTestRelay,
-  type TestRelay,
-} from './harness.ts';
+import { containsBytes, databaseBytes, randomId, roomAttackRelay } from './attack-support.ts';
+import { roomWith } from './harness.ts';
 
-let relay: TestRelay;
-const open: ConnectedDevice[] = [];
-beforeAll(async () => {
-  relay = await startTestRelay({ maxViolationsPerMin: 1_000 });
-});
-afterAll(async () => {
-  await relay.destroy();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.client.close()));
-  expect(relaySchemaErrors()).toEqual([]);
-});
-
-async function user(): Promise<ConnectedDevice> {
-  const d = await connectDevice(relay);
-  open.push(d);
-  return d;
-}
-
-async function _secondDevice(of: ConnectedDevice): Promise<ConnectedDevice> {
-  const d = await connectDevice(relay, { keys: newDeviceFor(of.keys), mode: 'device.add' });
-  open.push(d);
-  return d;
-}
-
-/** Nothing binary reached `d` (checked after a ping round trip flushed the relay). */
-async function receivedNothing(d: ConnectedDevice): Promise<boolean> {
-  await d.client.expect('pong', { t: 'ping' });
-  return d.client.binaryInbox.length === 0;
-}
-
-const randomRoomId = () => toB64(sodium().randombytes_buf(16));
-const randomDeviceId = () => toB64(sodium().randombytes_buf(16));
-const randomInvite = () => toB64(sodium().randombytes_buf(16));
+const fixture = roomAttackRelay();
+const { user, receivedNothing } = fixture;
 
 describe('reaching people you share nothing with', () => {
   it('signalling a stranger is FORBIDDEN, exactly as for a device that does not exist', async () => {
     const [mallory, stranger] = [await user(), await user()];
-    for (const to of [stranger.deviceId, randomDeviceId()]) {
+    for (const to of [stranger.deviceId, randomId()]) {
       expect(await mallory.client.expectError({ t: 'signal', to, data: 'offer' })).toBe(
         'FORBIDDEN',
       );
@@ -70,7 +29,7 @@ describe('reaching people you share nothing with', () => {
     const targets = [
       clientEnvelope({ device: member.deviceId }, new Uint8Array([1]), { storeIfOffline: true }),
       clientEnvelope({ room: roomId }, new Uint8Array([2]), { storeIfOffline: true }),
-      clientEnvelope({ room: randomRoomId() }, new Uint8Array([3])),
+      clientEnvelope({ room: randomId() }, new Uint8Array([3])),
     ];
     for (const bytes of targets) {
       mallory.client.sendBinary(bytes);
@@ -78,7 +37,7 @@ describe('reaching people you share nothing with', () => {
     }
     expect(await receivedNothing(member)).toBe(true);
     expect(await receivedNothing(owner)).toBe(true);
-    expect(relay.store.countMail(member.deviceId, Date.now())).toBe(0);
+    expect(fixture.relay().store.countMail(member.deviceId, Date.now())).toBe(0);
   });
 
   it('a private room is not listed and its members are not shown to outsiders', async () => {
@@ -96,7 +55,7 @@ describe('private room invites', () => {
     const [owner, otherOwner, mallory] = [await user(), await user(), await user()];
     const { roomId } = await roomWith(owner, [], 'private');
     const other = await roomWith(otherOwner, [], 'private');
-    for (const invite of [undefined, randomInvite(), other.invite]) {
+    for (const invite of [undefined, randomId(), other.invite]) {
       const msg = { t: 'room.join', roomId, ...(invite ? { invite } : {}) };
       expect(await mallory.client.expectError(msg)).toBe('INVITE_INVALID');
     }
@@ -117,7 +76,7 @@ describe('private room invites', () => {
       roomId: created.room.id,
     });
     const codes = [created.invite!, more.invite];
-    const files = databaseBytes(relay);
+    const files = databaseBytes(fixture.relay());
     expect(files.length).toBeGreaterThan(0);
     for (const code of codes) {
       expect(files.includes(code), 'invite code text in the database').toBe(false);
@@ -149,6 +108,6 @@ describe('direct-message blocks', () => {
       clientEnvelope({ device: bob.deviceId }, new Uint8Array([3]), { storeIfOffline: true }),
     );
     expect((await mallory.client.next('envelope.error')).code).toBe('FORBIDDEN');
-    expect(relay.store.countMail(bob.deviceId, Date.now())).toBe(0);
+    expect(fixture.relay().store.countMail(bob.deviceId, Date.now())).toBe(0);
   });
 });

@@ -7,9 +7,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { WebSocket } from 'ws';
 import { toB64 } from '../../../shared/crypto/encoding.ts';
 import { certToWire, prekeyToWire, type SigningKeyPair } from '../../../shared/crypto/keys.ts';
+import { randomBytes } from '../../../shared/crypto/random.ts';
 import { challengeFromWire, signRelayChallenge } from '../../../shared/crypto/relay-auth.ts';
 import {
   clientEnvelope,
@@ -26,6 +28,9 @@ import {
   type ConnectedDevice,
   connectDevice,
   type DeviceKeys,
+  newDeviceFor,
+  relaySchemaErrors,
+  startTestRelay,
   type TestClient,
   type TestRelay,
 } from './harness.ts';
@@ -278,4 +283,48 @@ export async function closeAll(...clients: (TestClient | ConnectedDevice | RawCl
       else await c.close();
     }),
   );
+}
+
+/** A random 16-byte id, base64url: a room, device or invite nobody has. */
+export const randomId = (): string => toB64(randomBytes(16));
+
+/**
+ * The fixture the room attack files share (call at the top of the file): one
+ * relay per file (abuse allowed: the tests misbehave on purpose), every device
+ * closed after each test, and no schema error seen by any client.
+ */
+export function roomAttackRelay() {
+  let relay: TestRelay | undefined;
+  const open: ConnectedDevice[] = [];
+  beforeAll(async () => {
+    relay = await startTestRelay({ maxViolationsPerMin: 1_000 });
+  });
+  afterAll(async () => {
+    await relay?.destroy();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((d) => d.client.close()));
+    expect(relaySchemaErrors()).toEqual([]);
+  });
+  const current = (): TestRelay => {
+    if (!relay) throw new Error('roomAttackRelay: the relay is not started yet');
+    return relay;
+  };
+  const track = (d: ConnectedDevice) => {
+    open.push(d);
+    return d;
+  };
+  return {
+    relay: current,
+    /** A newly registered user's first device. */
+    user: async () => track(await connectDevice(current())),
+    /** Another device of the same user. */
+    secondDevice: async (of: ConnectedDevice) =>
+      track(await connectDevice(current(), { keys: newDeviceFor(of.keys), mode: 'device.add' })),
+    /** Nothing binary reached `d` (checked after a ping round trip flushed the relay). */
+    async receivedNothing(d: ConnectedDevice): Promise<boolean> {
+      await d.client.expect('pong', { t: 'ping' });
+      return d.client.binaryInbox.length === 0;
+    },
+  };
 }
