@@ -34,6 +34,7 @@ import {
   type TestClient,
   type TestRelay,
 } from './harness.ts';
+import { WaitQueue } from './wait-queue.ts';
 
 export const ATTACK_TIMEOUT_MS = 5_000;
 
@@ -47,15 +48,12 @@ export interface RawOptions {
   timeoutMs?: number;
 }
 
-interface RawWaiter {
-  match: (m: RelayMessage) => boolean;
-  resolve: (m: RelayMessage) => void;
-}
-
 /** A socket an attacker controls end to end; relay replies are schema-checked. */
 export class RawClient {
   readonly ws: WebSocket;
-  readonly inbox: RelayMessage[] = [];
+  readonly #messages = new WaitQueue<RelayMessage>('a relay message');
+  /** Relay messages received and not yet taken. */
+  readonly inbox = this.#messages.items;
   /** Every text message ever received (the inbox loses the awaited ones). */
   readonly seen: RelayMessage[] = [];
   readonly binaries: ReceivedEnvelope[] = [];
@@ -63,7 +61,6 @@ export class RawClient {
   readonly closed: Promise<Closed>;
   readonly timeoutMs: number;
   challenge: ChallengeWireT | null = null;
-  #waiters: RawWaiter[] = [];
 
   private constructor(ws: WebSocket, timeoutMs: number) {
     this.ws = ws;
@@ -110,9 +107,7 @@ export class RawClient {
     if (!checked.ok) this.schemaErrors.push(`${checked.code}: ${checked.message}`);
     const msg = value as RelayMessage;
     this.seen.push(msg);
-    const i = this.#waiters.findIndex((w) => w.match(msg));
-    if (i >= 0) this.#waiters.splice(i, 1)[0]!.resolve(msg);
-    else this.inbox.push(msg);
+    this.#messages.push(msg);
   }
 
   get isOpen(): boolean {
@@ -120,20 +115,7 @@ export class RawClient {
   }
 
   waitFor(match: (m: RelayMessage) => boolean, timeoutMs = this.timeoutMs): Promise<RelayMessage> {
-    const i = this.inbox.findIndex(match);
-    if (i >= 0) return Promise.resolve(this.inbox.splice(i, 1)[0]!);
-    return new Promise((resolve, reject) => {
-      const waiter: RawWaiter = { match, resolve: () => {} };
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for a relay message`));
-      }, timeoutMs);
-      waiter.resolve = (m) => {
-        clearTimeout(timer);
-        resolve(m);
-      };
-      this.#waiters.push(waiter);
-    });
+    return this.#messages.take(match, timeoutMs);
   }
 
   send(msg: Record<string, unknown>): void {

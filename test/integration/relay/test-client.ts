@@ -25,6 +25,7 @@ import type {
 import { PROTOCOL_VERSION } from '../../../shared/protocol/version.ts';
 import type { Relay } from '../../../signal/server.ts';
 import type { DeviceKeys } from './test-keys.ts';
+import { WaitQueue } from './wait-queue.ts';
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
 
@@ -46,15 +47,6 @@ export interface Closed {
   reason: string;
 }
 
-interface Waiter {
-  match: (m: RelayMessage) => boolean;
-  resolve: (m: RelayMessage) => void;
-}
-
-interface BinaryWaiter {
-  resolve: (e: ReceivedEnvelope) => void;
-}
-
 export interface ClientOptions {
   /** Origin header on the upgrade (browsers always send one). */
   origin?: string;
@@ -64,8 +56,12 @@ export interface ClientOptions {
 /** A raw-ish client: every relay frame is recorded, matched, schema-checked. */
 export class TestClient {
   readonly ws: WebSocket;
-  readonly inbox: RelayMessage[] = [];
-  readonly binaryInbox: ReceivedEnvelope[] = [];
+  readonly #messages = new WaitQueue<RelayMessage>('a relay message');
+  readonly #envelopes = new WaitQueue<ReceivedEnvelope>('a binary envelope');
+  /** Relay messages received and not yet taken. */
+  readonly inbox = this.#messages.items;
+  /** Binary envelopes received and not yet taken. */
+  readonly binaryInbox = this.#envelopes.items;
   /** Relay frames that did not match the protocol schema (should stay empty). */
   readonly schemaErrors: string[] = [];
   readonly closed: Promise<Closed>;
@@ -73,8 +69,6 @@ export class TestClient {
   userId: string | null = null;
   deviceId: string | null = null;
   readonly timeoutMs: number;
-  #waiters: Waiter[] = [];
-  #binaryWaiters: BinaryWaiter[] = [];
   #refCounter = 0;
   #relayOrigin: string;
 
@@ -114,9 +108,7 @@ export class TestClient {
         this.schemaErrors.push('unreadable binary envelope from relay');
         return;
       }
-      const w = this.#binaryWaiters.shift();
-      if (w) w.resolve(env);
-      else this.binaryInbox.push(env);
+      this.#envelopes.push(env);
       return;
     }
     const text = data.toString('utf8');
@@ -130,13 +122,7 @@ export class TestClient {
     const checked = validateRelayMessage(value);
     if (!checked.ok) this.schemaErrors.push(`${checked.code}: ${checked.message}`);
     const msg = value as RelayMessage;
-    const i = this.#waiters.findIndex((w) => w.match(msg));
-    if (i >= 0) {
-      const [w] = this.#waiters.splice(i, 1);
-      w!.resolve(msg);
-    } else {
-      this.inbox.push(msg);
-    }
+    this.#messages.push(msg);
   }
 
   nextRef(): string {
@@ -146,20 +132,7 @@ export class TestClient {
 
   /** Waits for (and removes) the first message matching, buffered or future. */
   waitFor(match: (m: RelayMessage) => boolean, timeoutMs = this.timeoutMs): Promise<RelayMessage> {
-    const i = this.inbox.findIndex(match);
-    if (i >= 0) return Promise.resolve(this.inbox.splice(i, 1)[0]!);
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = { match, resolve: () => {} };
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for a relay message`));
-      }, timeoutMs);
-      waiter.resolve = (m) => {
-        clearTimeout(timer);
-        resolve(m);
-      };
-      this.#waiters.push(waiter);
-    });
+    return this.#messages.take(match, timeoutMs);
   }
 
   /** The next message of type `t`. */
@@ -169,20 +142,7 @@ export class TestClient {
 
   /** The next binary envelope. */
   nextBinary(timeoutMs = this.timeoutMs): Promise<ReceivedEnvelope> {
-    const buffered = this.binaryInbox.shift();
-    if (buffered) return Promise.resolve(buffered);
-    return new Promise((resolve, reject) => {
-      const waiter: BinaryWaiter = { resolve: () => {} };
-      const timer = setTimeout(() => {
-        this.#binaryWaiters = this.#binaryWaiters.filter((w) => w !== waiter);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for a binary envelope`));
-      }, timeoutMs);
-      waiter.resolve = (e) => {
-        clearTimeout(timer);
-        resolve(e);
-      };
-      this.#binaryWaiters.push(waiter);
-    });
+    return this.#envelopes.take(() => true, timeoutMs);
   }
 
   send(msg: ClientMessage | Record<string, unknown>): void {
