@@ -6,6 +6,8 @@
  * (AEAD under the DEK), so a parse failure means a bug or a schema change,
  * not an attack; it is still a coded error and never a half-built account.
  */
+
+import { SIZES } from '../../../shared/crypto/constants.ts';
 import { frame, fromUtf8, unframe } from '../../../shared/crypto/encoding.ts';
 import {
   type DeviceCert,
@@ -19,11 +21,7 @@ import type { AccountPrekeys, RetiredPrekey } from './account.ts';
 import { AccountError } from './account-errors.ts';
 
 const RECORD_VERSION = 1;
-const SEED_BYTES = 32;
-const PUBLIC_KEY_BYTES = 32;
-const ED25519_SECRET_KEY_BYTES = 64;
 const X25519_SECRET_KEY_BYTES = 32;
-const SIGNATURE_BYTES = 64;
 const U64_BYTES = 8;
 /** A current prekey is stored with this in place of a retirement time. */
 const NOT_RETIRED = 0;
@@ -96,21 +94,21 @@ export function decodeDeviceRecord(bytes: Uint8Array): DeviceRecord {
     10,
   );
   checkVersion(version);
-  const seed = sized(seedPart, SEED_BYTES);
-  const dkSecret = sized(dkPart, ED25519_SECRET_KEY_BYTES);
+  const seed = sized(seedPart, SIZES.seedBytes);
+  const dkSecret = sized(dkPart, SIZES.signSecretKeyBytes);
   const identity = identityFromSeed(seed);
   sodium().memzero(seed);
   return {
     username: text(username),
     userId: text(userId),
     identity,
-    device: { privateKey: dkSecret, publicKey: dkSecret.slice(SEED_BYTES) },
+    device: { privateKey: dkSecret, publicKey: dkSecret.slice(SIZES.seedBytes) },
     cert: {
-      ikPk: sized(ikPk, PUBLIC_KEY_BYTES),
-      dkPk: sized(dkPk, PUBLIC_KEY_BYTES),
+      ikPk: sized(ikPk, SIZES.publicKeyBytes),
+      dkPk: sized(dkPk, SIZES.publicKeyBytes),
       deviceId: text(deviceId),
       created: number(created),
-      sig: sized(sig, SIGNATURE_BYTES),
+      sig: sized(sig, SIZES.signatureBytes),
     },
   };
 }
@@ -124,10 +122,10 @@ function decodePrekey(bytes: Uint8Array): RetiredPrekey {
   return {
     prekey: {
       id: number(id),
-      publicKey: sized(pk, PUBLIC_KEY_BYTES),
+      publicKey: sized(pk, SIZES.publicKeyBytes),
       privateKey: sized(sk, X25519_SECRET_KEY_BYTES),
       created: number(created),
-      sig: sized(sig, SIGNATURE_BYTES),
+      sig: sized(sig, SIZES.signatureBytes),
     },
     retiredAt: number(retiredAt),
   };

@@ -6,17 +6,16 @@
  * unwraps are independent (recovery-key.ts derives the wrap key with its own
  * context).
  */
-import { KDF_CONTEXT } from '../../../shared/crypto/constants.ts';
+import { KDF_CONTEXT, SIZES } from '../../../shared/crypto/constants.ts';
 import type { SigningKeyPair } from '../../../shared/crypto/keys.ts';
 import { sodium } from '../../../shared/crypto/sodium.ts';
 
 const RECOVERY_AUTH_SUBKEY_ID = 1;
-const SEED_BYTES = 32;
 
 export function recoveryAuthKeyPair(recoveryKey: Uint8Array): SigningKeyPair {
   const s = sodium();
   const seed = s.crypto_kdf_derive_from_key(
-    SEED_BYTES,
+    SIZES.seedBytes,
     RECOVERY_AUTH_SUBKEY_ID,
     KDF_CONTEXT.recoveryAuth,
     recoveryKey,
