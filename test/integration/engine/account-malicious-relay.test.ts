@@ -1,7 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadSodium } from '../../../shared/crypto/sodium.ts';
 import {
-  type AccountError,
   createAccount,
   signInWithPassword,
   storedAccount,
@@ -10,6 +9,7 @@ import {
   accountRelay,
   CHEAP_KDF,
   cleanupList,
+  codeOf,
   databaseNames,
   freshKeyStore,
   type JsonMessage,
@@ -23,14 +23,6 @@ afterEach(() => cleanup.run());
 beforeAll(() => loadSodium());
 
 const PASSWORD = 'the same password on purpose';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  return (error as AccountError | null)?.code ?? 'NO_ERROR';
-}
 
 describe('a lying relay', () => {
   it('a relay that hands out weak KDF parameters is refused', async () => {

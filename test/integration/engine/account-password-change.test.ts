@@ -2,7 +2,6 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toB64 } from '../../../shared/crypto/encoding.ts';
 import { loadSodium } from '../../../shared/crypto/sodium.ts';
 import {
-  type AccountError,
   changePassword,
   createAccount,
   replaceRecoveryKey,
@@ -14,6 +13,7 @@ import {
   accountRelay,
   CHEAP_KDF,
   cleanupList,
+  codeOf,
   freshKeyStore,
   relayClient,
   uniqueUsername,
@@ -22,14 +22,6 @@ import {
 const cleanup = cleanupList();
 afterEach(() => cleanup.run());
 beforeAll(() => loadSodium());
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  return (error as AccountError | null)?.code ?? 'NO_ERROR';
-}
 
 describe('changing credentials', () => {
   it('changing the password keeps the identity; the old password stops working', async () => {

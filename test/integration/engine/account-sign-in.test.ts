@@ -4,7 +4,6 @@ import { certFromWire, verifyDeviceCert } from '../../../shared/crypto/keys.ts';
 import { formatRecoveryKey, newRecoveryKey } from '../../../shared/crypto/recovery-key.ts';
 import { loadSodium } from '../../../shared/crypto/sodium.ts';
 import {
-  type AccountError,
   createAccount,
   deviceCredentials,
   signInWithPassword,
@@ -18,6 +17,7 @@ import {
   accountRelay,
   CHEAP_KDF,
   cleanupList,
+  codeOf,
   databaseNames,
   freshKeyStore,
   relayClient,
@@ -33,14 +33,6 @@ const PASSWORD = 'tr0ub4dor&3 but longer';
 async function devicesOf(client: RelayClient, username: string) {
   const keys = await client.call({ t: 'keys.get', username }, 'keys');
   return keys.devices.map((d) => certFromWire(d.cert));
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  return (error as AccountError | null)?.code ?? 'NO_ERROR';
 }
 
 async function newUser(relay: TestRelay, password = PASSWORD) {

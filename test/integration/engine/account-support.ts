@@ -146,15 +146,6 @@ export function tamperingSocket(
   return { factory, sent, received };
 }
 
-/** True when `needle` occurs anywhere in `haystack`. */
-export function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
-
 /** Every byte array (and the base64url of it) reachable in a stored value. */
 export function storedBytes(value: unknown, out: Uint8Array[] = []): Uint8Array[] {
   if (value instanceof Uint8Array) out.push(value);
@@ -165,4 +156,14 @@ export function storedBytes(value: unknown, out: Uint8Array[] = []): Uint8Array[
   return out;
 }
 
+export { containsBytes } from '../../support/bytes.ts';
 export { toB64 };
+
+/** The code of the AccountError a promise rejects with, or 'NO_ERROR'. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  return (error as { code?: string } | null)?.code ?? 'NO_ERROR';
+}

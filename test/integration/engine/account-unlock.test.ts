@@ -3,7 +3,6 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toB64 } from '../../../shared/crypto/encoding.ts';
 import { loadSodium } from '../../../shared/crypto/sodium.ts';
 import {
-  type AccountError,
   createAccount,
   deviceCredentials,
   forgetThisDevice,
@@ -18,6 +17,7 @@ import {
   accountRelay,
   CHEAP_KDF,
   cleanupList,
+  codeOf,
   databaseNames,
   freshKeyStore,
   relayClient,
@@ -27,14 +27,6 @@ import {
 const cleanup = cleanupList();
 afterEach(() => cleanup.run());
 beforeAll(() => loadSodium());
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  return (error as AccountError | null)?.code ?? 'NO_ERROR';
-}
 
 describe('this device across reloads', () => {
   it("after a reload the device unlocks with its password; with 'remember this device' it unlocks without", async () => {

@@ -36,6 +36,8 @@ import {
 } from './harness.ts';
 import { WaitQueue } from './wait-queue.ts';
 
+export { containsBytes } from '../../support/bytes.ts';
+
 export const ATTACK_TIMEOUT_MS = 5_000;
 
 let refCounter = 0;
@@ -218,12 +220,6 @@ export function databaseBytes(relay: TestRelay): Buffer {
     if (existsSync(path)) parts.push(readFileSync(path));
   }
   return Buffer.concat(parts);
-}
-
-export function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
-  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).includes(
-    Buffer.from(needle.buffer, needle.byteOffset, needle.byteLength),
-  );
 }
 
 /** Error codes in frames a client saw that are not in the published list. */
