@@ -137,7 +137,7 @@ export class RoomBackfill {
         continue;
       }
       this.#p.certs.remember(cert);
-      if (await this.#p.conversation.receive(signed, checked.value, from.deviceId)) accepted++;
+      if (await this.#p.conversation.receive(signed, checked.value)) accepted++;
     }
     if (accepted) this.events.emit('accepted', from, accepted);
   }

@@ -156,17 +156,23 @@ export class Conversation {
     return event;
   }
 
-  /** An event a session verified. Returns false when it was refused or already known. */
-  async receive(signed: SignedEvent, event: ChatEvent, fromDeviceId: string): Promise<boolean> {
+  /**
+   * An event a session verified (live, by mail, or relayed by a member as
+   * backfill). Returns false when it was refused or already known.
+   */
+  async receive(signed: SignedEvent, event: ChatEvent): Promise<boolean> {
     if (!this.#clock.observe(event.lamport)) return false;
     const result = await this.#opts.history.addEvents(
       this.convId,
       [{ signed, event }],
       this.#opts.rules,
     );
-    // Ack duplicates too: the sender is still waiting, its first ack was lost.
-    if (result.added.length || result.duplicates.length)
-      this.#opts.transport.ack(fromDeviceId, [event.id]);
+    // The ack goes to the author's device, whoever delivered the event: it is
+    // the author's outbox that waits for it (a backfilled copy comes from
+    // another member). Duplicates are acked too: the first ack may be lost.
+    if (result.added.length || result.duplicates.length) {
+      this.#opts.transport.ack(event.authorDevice, [event.id]);
+    }
     if (!result.added.length) return false;
     this.#merge(result.changed);
     this.events.emit('received', event);

@@ -62,7 +62,7 @@ export class DmRuntime {
     this.files = ctx.files.attach(this.dmId, this.mesh, conversation);
     const report = ctx.reportError;
     session.events.on('event', (e) => {
-      conversation.receive(e.signed, e.event, e.fromDeviceId).catch(report);
+      conversation.receive(e.signed, e.event).catch(report);
     });
     session.events.on('ack', (deviceId, ids) => {
       conversation.acked(deviceId, ids).catch(report);

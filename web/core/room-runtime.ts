@@ -57,7 +57,7 @@ export class RoomRuntime {
     this.files = ctx.files.attach(this.roomId, this.mesh, conversation);
     const report = ctx.reportError;
     session.events.on('event', (e) => {
-      conversation.receive(e.signed, e.event, e.from.deviceId).catch(report);
+      conversation.receive(e.signed, e.event).catch(report);
     });
     session.events.on('ack', (deviceId, ids) => {
       conversation.acked(deviceId, ids).catch(report);

@@ -22,12 +22,14 @@ describe('relay restart mid-conversation (whole engine)', () => {
     await alice.sendText(roomId, 'before');
     await until(() => texts(1).length === 1 && texts(2).length === 1);
 
+    const pathsBefore = clients.map((c) => c.room(roomId)!.mesh.peers().map((p) => p.path).join(','));
     await relay.close();
     // The relay is gone; the direct links are not.
     await bob.sendText(roomId, 'during');
     await carol.sendText(roomId, 'during, too');
     const state = () =>
       clients.map((c, i) => ({
+        pathsBefore: pathsBefore[i],
         texts: texts(i),
         peers: c
           .room(roomId)!
@@ -60,6 +62,11 @@ describe('relay restart mid-conversation (whole engine)', () => {
             .conversation.messages.value.every((m) => !m.local || m.local.ackedBy.length === 2),
         5_000,
         'acked',
+        () => ({
+          mine: c.room(roomId)!.conversation.messages.value.filter((m) => m.local).map((m) => ({ text: m.text, local: m.local })),
+          outbox: c.room(roomId)!.conversation.convId,
+          peers: c.room(roomId)!.mesh.peers().map((p) => `${p.deviceId.slice(0, 4)}:${p.path}:${p.verified}`),
+        }),
       );
     }
   }, 60_000);
