@@ -22,7 +22,13 @@ describe('relay restart mid-conversation (whole engine)', () => {
     await alice.sendText(roomId, 'before');
     await until(() => texts(1).length === 1 && texts(2).length === 1);
 
-    const pathsBefore = clients.map((c) => c.room(roomId)!.mesh.peers().map((p) => p.path).join(','));
+    const pathsBefore = clients.map((c) =>
+      c
+        .room(roomId)!
+        .mesh.peers()
+        .map((p) => p.path)
+        .join(','),
+    );
     await relay.close();
     // The relay is gone; the direct links are not.
     await bob.sendText(roomId, 'during');
@@ -63,9 +69,15 @@ describe('relay restart mid-conversation (whole engine)', () => {
         5_000,
         'acked',
         () => ({
-          mine: c.room(roomId)!.conversation.messages.value.filter((m) => m.local).map((m) => ({ text: m.text, local: m.local })),
+          mine: c
+            .room(roomId)!
+            .conversation.messages.value.filter((m) => m.local)
+            .map((m) => ({ text: m.text, local: m.local })),
           outbox: c.room(roomId)!.conversation.convId,
-          peers: c.room(roomId)!.mesh.peers().map((p) => `${p.deviceId.slice(0, 4)}:${p.path}:${p.verified}`),
+          peers: c
+            .room(roomId)!
+            .mesh.peers()
+            .map((p) => `${p.deviceId.slice(0, 4)}:${p.path}:${p.verified}`),
         }),
       );
     }
