@@ -50,7 +50,9 @@ export async function buildWeb(): Promise<void> {
   });
   // The metafile (bundle composition, for size checks) stays out of the served folder.
   await writeFile(join(outDir, '..', 'web-meta.json'), JSON.stringify(result.metafile));
-  for (const asset of ['index.html', 'app.css', 'favicon.svg']) {
+  // CSS is imported by the components (theme.css first, from main.tsx); esbuild
+  // bundles it into app.css beside app.js.
+  for (const asset of ['index.html', 'favicon.svg']) {
     const from = join(webDir, 'ui', asset);
     if (await exists(from)) await copyFile(from, join(outDir, asset));
   }

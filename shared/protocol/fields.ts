@@ -144,3 +144,4 @@ export type KdfParamsWire = v.InferOutput<typeof KdfParams>;
 export type ChallengeWireT = v.InferOutput<typeof ChallengeWire>;
 export type RoleT = v.InferOutput<typeof Role>;
 export type VisibilityT = v.InferOutput<typeof Visibility>;
+export type AssignableRoleT = v.InferOutput<typeof AssignableRole>;

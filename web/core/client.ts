@@ -8,7 +8,8 @@
 import { type ReadonlySignal, type Signal, signal } from '@preact/signals-core';
 import { fromUtf8, utf8 } from '../../shared/crypto/encoding.ts';
 import type { EventBody } from '../../shared/events/event-schema.ts';
-import type { VisibilityT } from '../../shared/protocol/fields.ts';
+import type { AssignableRoleT, VisibilityT } from '../../shared/protocol/fields.ts';
+import type { RoomSummaryT } from '../../shared/protocol/relay-messages.ts';
 import { CertCache } from './cert-cache.ts';
 import type { Conversation } from './conversation.ts';
 import { ConversationList, type ConversationSummary } from './conversation-list.ts';
@@ -196,6 +197,49 @@ export class ParleyClient {
     this.#rooms.get(roomId)?.close();
     this.#rooms.delete(roomId);
     this.#list.forget(roomId);
+  }
+
+  /** Public rooms anyone can join (name, id, member count). */
+  async publicRooms(): Promise<RoomSummaryT[]> {
+    return (await this.relay.call({ t: 'room.public' }, 'room.public.ok')).rooms;
+  }
+
+  /** A fresh invite code for a room (owner or admin); the link is `#/join/<roomId>/<invite>`. */
+  async createInvite(roomId: string): Promise<string> {
+    return (await this.relay.call({ t: 'room.invite', roomId }, 'room.invite.ok')).invite;
+  }
+
+  /** Moderation (owner/admin): removes a member; sender keys rotate. */
+  async kick(roomId: string, userId: string): Promise<void> {
+    await this.relay.call({ t: 'room.kick', roomId, userId }, 'ok');
+  }
+
+  /** Moderation (owner/admin): removes a member and keeps them out. */
+  async ban(roomId: string, userId: string): Promise<void> {
+    await this.relay.call({ t: 'room.ban', roomId, userId }, 'ok');
+  }
+
+  async unban(roomId: string, userId: string): Promise<void> {
+    await this.relay.call({ t: 'room.unban', roomId, userId }, 'ok');
+  }
+
+  /** Moderation (owner): promote to admin or demote to member. */
+  async setRole(roomId: string, userId: string, role: AssignableRoleT): Promise<void> {
+    await this.relay.call({ t: 'room.role', roomId, userId, role }, 'ok');
+  }
+
+  editMessage(convId: string, target: string, text: string): Promise<string> {
+    return this.write(convId, { type: 'edit', target, text });
+  }
+
+  /** Deletes a message: one's own, or (moderators) anyone's in a room. */
+  deleteMessage(convId: string, target: string): Promise<string> {
+    return this.write(convId, { type: 'delete', target });
+  }
+
+  /** Adds (on) or removes (off) one's reaction with an emoji. */
+  react(convId: string, target: string, emoji: string, on: boolean): Promise<string> {
+    return this.write(convId, { type: 'reaction', target, emoji, on });
   }
 
   /** Opens (or returns) the DM with a user; resolves to its conversation id. */

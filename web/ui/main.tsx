@@ -3,6 +3,7 @@
  * the CSP (no inline script) and the relay's static serving end to end.
  */
 import { render } from 'preact';
+import './theme.css';
 
 function Placeholder() {
   return (

@@ -1,0 +1,2 @@
+/** esbuild bundles CSS imported by components into app.css (web/build.ts). */
+declare module '*.css';
