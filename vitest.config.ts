@@ -52,6 +52,9 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           pool: 'forks',
+          // Each file starts its own relay and Chromium with several WebRTC peers;
+          // running them side by side on a small box starves ICE and Argon2id.
+          fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 90_000,
         },

@@ -9,7 +9,10 @@
  * Authority (CRYPTO.md): the creator is the owner; only owners and admins
  * invite, kick, ban and unban; an admin cannot act on the owner or on another
  * admin; only the owner changes roles; the owner cannot leave; a banned
- * identity cannot join; a private room is joined with an invite's secret.
+ * identity cannot join; a private room is joined with an invite's secret;
+ * only the owner changes the room's history setting. Timestamps never go
+ * backwards along the chain, so a joiner cannot date its join (and with it
+ * what "history from join on" lets it read) before the entry it follows.
  */
 import * as v from 'valibot';
 import { DOMAIN } from '../crypto/constants.ts';
@@ -22,7 +25,14 @@ import {
   type MembershipEntry,
   MembershipEntrySchema,
   type MembershipOp,
+  type RoomHistory,
 } from './membership-schema.ts';
+
+/** One stretch of membership: from the join (or create) to the removal, if any. */
+export interface Tenure {
+  from: number;
+  to: number | null;
+}
 
 export interface SignedEntry {
   /** UTF-8 JSON of a MembershipEntry, exactly as signed. */
@@ -36,6 +46,8 @@ export interface MembershipState {
   room: string;
   name: string;
   visibility: 'public' | 'private';
+  /** What a new member may backfill. */
+  history: RoomHistory;
   owner: string;
   /** Identity key (base64url) → role, for every current member. */
   roles: ReadonlyMap<string, MemberRole>;
@@ -44,7 +56,9 @@ export interface MembershipState {
   invites: ReadonlyMap<string, number>;
   /** Leaves, kicks and bans so far: each one starts a new sender-key epoch. */
   removals: number;
-  head: { seq: number; hash: string };
+  /** Identity key → every stretch it was a member, oldest first (entry timestamps). */
+  tenure: ReadonlyMap<string, readonly Tenure[]>;
+  head: { seq: number; hash: string; ts: number };
 }
 
 export type ChainError =
@@ -140,23 +154,52 @@ export function applyEntry(
   const expectedSeq = state ? state.head.seq + 1 : 0;
   const expectedPrev = state ? state.head.hash : null;
   if (entry.seq !== expectedSeq || entry.prev !== expectedPrev) return fail('CHAIN_BROKEN');
-  const head = { seq: entry.seq, hash: linkHash(signed) };
+  if (state && entry.ts < state.head.ts) return fail('CHAIN_BROKEN');
+  const head = { seq: entry.seq, hash: linkHash(signed), ts: entry.ts };
   if (!state) {
     if (entry.body.op !== 'create') return fail('CHAIN_FORBIDDEN');
     return ok({
       room,
       name: entry.body.name,
       visibility: entry.body.visibility,
+      history: entry.body.history ?? 'shared',
       owner: entry.by,
       roles: new Map([[entry.by, 'owner']]),
       banned: new Set(),
       invites: new Map(),
       removals: 0,
+      tenure: new Map([[entry.by, [{ from: entry.ts, to: null }]]]),
       head,
     });
   }
   const next = applyOp(state, entry.by, entry.ts, entry.body);
-  return next ? ok({ ...next, head }) : fail('CHAIN_FORBIDDEN');
+  return next
+    ? ok({ ...next, tenure: nextTenure(state, next, entry.ts), head })
+    : fail('CHAIN_FORBIDDEN');
+}
+
+/** Opens a stretch for whoever became a member, closes it for whoever stopped. */
+function nextTenure(
+  before: MembershipState,
+  after: MembershipState,
+  ts: number,
+): ReadonlyMap<string, readonly Tenure[]> {
+  let tenure: Map<string, readonly Tenure[]> | null = null;
+  const edit = () => {
+    tenure ??= new Map(before.tenure);
+    return tenure;
+  };
+  for (const ik of after.roles.keys()) {
+    if (!before.roles.has(ik))
+      edit().set(ik, [...(before.tenure.get(ik) ?? []), { from: ts, to: null }]);
+  }
+  for (const ik of before.roles.keys()) {
+    if (after.roles.has(ik)) continue;
+    const stretches = before.tenure.get(ik) ?? [];
+    const last = stretches.at(-1);
+    if (last) edit().set(ik, [...stretches.slice(0, -1), { from: last.from, to: ts }]);
+  }
+  return tenure ?? before.tenure;
 }
 
 /** The op's effect, or null when the actor may not do it. */
@@ -219,6 +262,10 @@ function applyOp(
       banned.delete(op.subject);
       return { ...s, banned };
     }
+    case 'history': {
+      if (actor !== 'owner') return null;
+      return { ...s, history: op.history };
+    }
     case 'role': {
       if (actor !== 'owner') return null;
       const target = s.roles.get(op.subject);
@@ -239,7 +286,7 @@ function inviteHashOfText(secretB64: string): string {
   }
 }
 
-/** The next entry after `state` (fills room, seq and prev). */
+/** The next entry after `state` (fills room, seq and prev; `ts` is raised to the head's). */
 export function nextEntry(
   state: MembershipState,
   by: string,
@@ -254,7 +301,8 @@ export function nextEntry(
     prev: state.head.hash,
     by,
     byDevice,
-    ts,
+    // Never before the head: a clock behind the last actor's must not make the entry invalid.
+    ts: Math.max(ts, state.head.ts),
     body,
   };
 }
@@ -277,4 +325,20 @@ export function preferChain(a: readonly SignedEntry[], b: readonly SignedEntry[]
 
 export function roleOf(state: MembershipState, ik: string): MemberRole | null {
   return state.roles.get(ik) ?? null;
+}
+
+/**
+ * Whether `ik` was a member at time `ts` (by the chain's entry timestamps),
+ * give or take `slackMs` for clocks that differ.
+ */
+export function wasMemberAt(state: MembershipState, ik: string, ts: number, slackMs = 0): boolean {
+  return (state.tenure.get(ik) ?? []).some(
+    (t) => ts + slackMs >= t.from && (t.to === null || ts - slackMs < t.to),
+  );
+}
+
+/** When `ik`'s current membership began (its latest join), or null if not a member. */
+export function memberSince(state: MembershipState, ik: string): number | null {
+  if (!state.roles.has(ik)) return null;
+  return state.tenure.get(ik)?.at(-1)?.from ?? null;
 }

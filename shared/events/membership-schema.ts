@@ -12,12 +12,20 @@ export const MEMBERSHIP_VERSION = 1;
 const Hash = v.pipe(v.string(), v.length(43), v.regex(/^[A-Za-z0-9_-]+$/));
 const Ms = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 53 - 1));
 
+/**
+ * What a new member may backfill (issue #4 item 7): everything before it
+ * joined (`shared`), or only what was written from its join on (`since-join`).
+ */
+export const RoomHistorySchema = v.picklist(['shared', 'since-join']);
+
 export const MembershipOpSchema = v.variant('op', [
   /** seq 0 only: the signer becomes the owner. */
   v.strictObject({
     op: v.literal('create'),
     name: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
     visibility: v.picklist(['public', 'private']),
+    /** Absent: `shared`. */
+    history: v.optional(RoomHistorySchema),
   }),
   /** Self: a public room, or a private one with the secret behind an invite. */
   v.strictObject({ op: v.literal('join'), inviteSecret: v.optional(Hash) }),
@@ -28,6 +36,8 @@ export const MembershipOpSchema = v.variant('op', [
   v.strictObject({ op: v.literal('kick'), subject: PublicKeySchema }),
   v.strictObject({ op: v.literal('ban'), subject: PublicKeySchema }),
   v.strictObject({ op: v.literal('unban'), subject: PublicKeySchema }),
+  /** Owner only: the room's history setting from here on. */
+  v.strictObject({ op: v.literal('history'), history: RoomHistorySchema }),
   /** Owner only. */
   v.strictObject({
     op: v.literal('role'),
@@ -52,3 +62,4 @@ export const MembershipEntrySchema = v.strictObject({
 export type MembershipOp = v.InferOutput<typeof MembershipOpSchema>;
 export type MembershipEntry = v.InferOutput<typeof MembershipEntrySchema>;
 export type MemberRole = 'owner' | 'admin' | 'member';
+export type RoomHistory = v.InferOutput<typeof RoomHistorySchema>;

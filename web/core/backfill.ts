@@ -4,10 +4,17 @@
  * newest; it answers from its history, each event with its author's device
  * cert. We accept an event only when the cert chains to an identity key we
  * have pinned for a user, and the event's own signature verifies for that
- * device — a member relaying history cannot forge or alter anyone's words.
+ * device — a member relaying history cannot forge or alter anyone's words —
+ * and the membership chain says its author was a member when it was written.
+ *
+ * Only a chain member is answered, and in a room whose history setting is
+ * `since-join` only with what was written from its latest join on (the join
+ * entry's timestamp, which the chain keeps from going back before the entry
+ * it follows).
  */
 import { frame, toB64, unframe } from '../../shared/crypto/encoding.ts';
 import { verifyDeviceCert } from '../../shared/crypto/keys.ts';
+import { memberSince, wasMemberAt } from '../../shared/events/membership-chain.ts';
 import { type SignedEvent, verifyEvent } from '../../shared/events/signed-event.ts';
 import { type CertCache, decodeCert, encodeCert } from './cert-cache.ts';
 import type { Conversation } from './conversation.ts';
@@ -16,6 +23,7 @@ import { Emitter } from './emitter.ts';
 import type { EngineContext } from './engine-context.ts';
 import { encodeLinkMessage, LINK_MESSAGE_LIMITS } from './link-messages.ts';
 import type { Mesh, MeshMember } from './mesh.ts';
+import type { RoomChain } from './room-chain.ts';
 import type { RoomPresence } from './room-presence.ts';
 import type { RoomSession } from './room-session.ts';
 
@@ -24,6 +32,11 @@ export const BACKFILL_LIMITS = {
   maxEventsPerAnswer: 2_000,
   /** Room for framing under LINK_MESSAGE_LIMITS.maxBatchBytes. */
   batchBytes: LINK_MESSAGE_LIMITS.maxBatchBytes - 4 * 1024,
+  /**
+   * Clocks differ: an event stamped this much before its author's join (or
+   * after its removal) by the chain's timestamps still counts as theirs.
+   */
+  clockSkewMs: 2 * 60_000,
 } as const;
 
 export type BackfillEvents = {
@@ -38,6 +51,8 @@ export interface RoomBackfillParts {
   mesh: Mesh;
   session: RoomSession;
   presence: RoomPresence;
+  /** Who is a member, and the room's history setting. */
+  chain: RoomChain;
   conversation: Conversation;
   certs: CertCache;
 }
@@ -68,6 +83,11 @@ export class RoomBackfill {
     this.events.clear();
   }
 
+  /** Asks every open link again (this device just became a member: earlier asks were refused). */
+  requestAll(): void {
+    for (const peer of this.#p.mesh.peers()) if (peer.verified) this.#request(peer);
+  }
+
   #request(member: MeshMember): void {
     const peer = this.#p.mesh.peerIdentity(member.deviceId);
     if (peer) this.#p.certs.remember(peer.cert);
@@ -79,10 +99,17 @@ export class RoomBackfill {
   }
 
   async #answer(from: MeshMember, since: string): Promise<void> {
-    if (!this.#p.presence.isMember(from.userId)) return;
-    const stored = await this.#ctx.history.eventsSince(this.#p.roomId, since || null, {
-      limit: BACKFILL_LIMITS.maxEventsPerAnswer,
-    });
+    const peer = this.#p.mesh.peerIdentity(from.deviceId);
+    const state = this.#p.chain.state.value;
+    if (!peer || !state) return;
+    const joinedAt = memberSince(state, toB64(peer.ikPk));
+    if (joinedAt === null) return;
+    const notBefore = state.history === 'since-join' ? joinedAt : 0;
+    const stored = (
+      await this.#ctx.history.eventsSince(this.#p.roomId, since || null, {
+        limit: BACKFILL_LIMITS.maxEventsPerAnswer,
+      })
+    ).filter(({ event }) => event.ts >= notBefore);
     let items: Uint8Array[] = [];
     let size = 0;
     const flush = (more: boolean) => {
@@ -136,10 +163,20 @@ export class RoomBackfill {
         this.events.emit('rejected', from, checked.ok ? 'WRONG_ROOM' : checked.code);
         continue;
       }
+      if (!this.#authorWasMember(ikB64, checked.value.ts)) {
+        this.events.emit('rejected', from, 'NOT_MEMBER');
+        continue;
+      }
       this.#p.certs.remember(cert);
       if (await this.#p.conversation.receive(signed, checked.value)) accepted++;
     }
     if (accepted) this.events.emit('accepted', from, accepted);
+  }
+
+  #authorWasMember(ik: string, ts: number): boolean {
+    const state = this.#p.chain.state.value;
+    if (!state) return false;
+    return wasMemberAt(state, ik, ts, BACKFILL_LIMITS.clockSkewMs);
   }
 
   /**

@@ -8,6 +8,7 @@
 import { type ReadonlySignal, type Signal, signal } from '@preact/signals-core';
 import { fromUtf8, utf8 } from '../../shared/crypto/encoding.ts';
 import type { EventBody } from '../../shared/events/event-schema.ts';
+import type { MembershipOp, RoomHistory } from '../../shared/events/membership-schema.ts';
 import type { AssignableRoleT, VisibilityT } from '../../shared/protocol/fields.ts';
 import type { RoomSummaryT } from '../../shared/protocol/relay-messages.ts';
 import { CertCache } from './cert-cache.ts';
@@ -30,6 +31,14 @@ import { MailboxCollector } from './mailbox.ts';
 import { Outbox } from './outbox.ts';
 import { RelayClient, type RelayState, type WebSocketFactory } from './relay-client.ts';
 import { fetchIceServers, fetchMaxFileBytes } from './relay-config.ts';
+import {
+  chainInvite,
+  identityOf,
+  ROOM_ADMIN_DEFAULTS,
+  splitInvite,
+  writeEntry,
+} from './room-admin.ts';
+import { MembershipError } from './room-chain.ts';
 import { RoomRuntime } from './room-runtime.ts';
 import { Router } from './router.ts';
 import { openSealed } from './sealed-delivery.ts';
@@ -49,6 +58,8 @@ export interface ParleyClientOptions {
 }
 
 export type { ConversationSummary };
+/** Thrown by membership operations the room's chain refuses; `code` is stable (UI strings). */
+export { MembershipError };
 
 export type ClientEvents = {
   /** Background work failed (storing a message, recording an ack): for logs and a banner. */
@@ -90,6 +101,9 @@ export class ParleyClient {
   #closed = false;
   readonly #typingSentAt = new Map<string, number>();
   readonly #sweep: ReturnType<typeof setInterval>;
+  /** Every room is open: membership mail collected at login waits for its room. */
+  readonly #opened: Promise<void>;
+  #markOpened: () => void = () => {};
   readonly conversations: ReadonlySignal<ConversationSummary[]>;
 
   private constructor(ctx: EngineContext, mailbox: MailboxCollector) {
@@ -107,6 +121,9 @@ export class ParleyClient {
         r.conversation.expireTyping();
     }, TYPING_SWEEP_MS);
     this.conversations = this.#list.summaries;
+    this.#opened = new Promise((resolve) => {
+      this.#markOpened = resolve;
+    });
   }
 
   /** Connects, logs this device in, and opens every room and DM it has. */
@@ -123,6 +140,8 @@ export class ParleyClient {
     const router = new Router(relay, {
       mailbox,
       sealed: (from, box) => (client ? client.#onSealed(from.userId, box) : undefined),
+      membership: (roomId, from, entries) =>
+        client ? client.#onMembershipMail(roomId, from.deviceId, entries) : undefined,
     });
     const iceServers = opts.mesh?.iceServers ?? (await fetchIceServers(opts.relayUrl));
     const ctx: EngineContext = {
@@ -153,7 +172,11 @@ export class ParleyClient {
         ...(JSON.parse(fromUtf8(saved)) as Partial<PrivacySettings>),
       };
     await relay.login({ device: opts.account.dk, cert: opts.account.cert });
-    await client.#openAll();
+    try {
+      await client.#openAll();
+    } finally {
+      client.#markOpened();
+    }
     return client;
   }
 
@@ -173,26 +196,53 @@ export class ParleyClient {
     return this.#dms.get(convId);
   }
 
+  /**
+   * Creates a room and its membership chain (we are the owner). `history`:
+   * whether new members may backfill what came before their join (default
+   * `shared`). A private room's invite carries a chain invite secret too.
+   */
   async createRoom(
     name: string,
     visibility: VisibilityT,
+    options: { history?: RoomHistory } = {},
   ): Promise<{ roomId: string; invite?: string }> {
     const reply = await this.relay.call({ t: 'room.create', name, visibility }, 'room.created');
-    await this.#openRoom(reply.room.id, reply.room.name);
+    const runtime = await this.#openRoom(reply.room.id, reply.room.name);
+    const created = runtime.chain.create(reply.room.name, visibility, options.history ?? 'shared');
+    if (!created.ok && created.code !== 'CHAIN_EXISTS') throw new MembershipError(created.code);
     return reply.invite
-      ? { roomId: reply.room.id, invite: reply.invite }
+      ? { roomId: reply.room.id, invite: chainInvite(runtime.chain, reply.invite) }
       : { roomId: reply.room.id };
   }
 
+  /**
+   * Joins at the relay (routing), then writes our signed join entry once a
+   * member hands us the room's chain; resolves when the chain has us, or
+   * after a bounded wait when no member is online (the join completes later).
+   */
   async joinRoom(roomId: string, invite?: string): Promise<void> {
+    const [relayInvite, secret] = splitInvite(invite);
     const reply = await this.relay.call(
-      invite ? { t: 'room.join', roomId, invite } : { t: 'room.join', roomId },
+      relayInvite ? { t: 'room.join', roomId, invite: relayInvite } : { t: 'room.join', roomId },
       'room.joined',
     );
-    await this.#openRoom(reply.room.id, reply.room.name);
+    const runtime = await this.#openRoom(reply.room.id, reply.room.name);
+    await runtime.intendToJoin(secret);
+    const me = this.#ctx.me.userId;
+    const othersOnline = runtime.presence
+      .members()
+      .some((m) => m.userId !== me && m.online.length > 0);
+    await runtime.untilMember(othersOnline ? ROOM_ADMIN_DEFAULTS.joinWaitMs : 0);
   }
 
   async leaveRoom(roomId: string): Promise<void> {
+    const runtime = this.#rooms.get(roomId);
+    // The owner cannot leave (the relay says OWNER_CANNOT_LEAVE; the chain agrees).
+    const myRole = runtime?.chain.roleOf(runtime.chain.myIk);
+    if (runtime && myRole && myRole !== 'owner') {
+      // The signed leave goes out (links and relay) before the relay forgets us.
+      await writeEntry(runtime.chain, { op: 'leave' });
+    }
     await this.relay.call({ t: 'room.leave', roomId }, 'ok');
     this.#rooms.get(roomId)?.close();
     this.#rooms.delete(roomId);
@@ -204,28 +254,46 @@ export class ParleyClient {
     return (await this.relay.call({ t: 'room.public' }, 'room.public.ok')).rooms;
   }
 
-  /** A fresh invite code for a room (owner or admin); the link is `#/join/<roomId>/<invite>`. */
+  /**
+   * A fresh invite code for a room (owner or admin); the link is
+   * `#/join/<roomId>/<invite>`. The code is the relay's invite and, after a
+   * dot, the secret behind a signed `invite` entry in the room's chain.
+   */
   async createInvite(roomId: string): Promise<string> {
-    return (await this.relay.call({ t: 'room.invite', roomId }, 'room.invite.ok')).invite;
+    const runtime = this.#roomOrThrow(roomId);
+    if (!runtime.chain.isModerator(runtime.chain.myIk))
+      throw new MembershipError('CHAIN_FORBIDDEN');
+    const relayInvite = (await this.relay.call({ t: 'room.invite', roomId }, 'room.invite.ok'))
+      .invite;
+    return chainInvite(runtime.chain, relayInvite);
   }
 
-  /** Moderation (owner/admin): removes a member; sender keys rotate. */
+  /** Moderation (owner/admin): removes a member by a signed chain entry; sender keys rotate. */
   async kick(roomId: string, userId: string): Promise<void> {
+    await this.#moderate(roomId, userId, (subject) => ({ op: 'kick', subject }));
     await this.relay.call({ t: 'room.kick', roomId, userId }, 'ok');
   }
 
   /** Moderation (owner/admin): removes a member and keeps them out. */
   async ban(roomId: string, userId: string): Promise<void> {
+    await this.#moderate(roomId, userId, (subject) => ({ op: 'ban', subject }));
     await this.relay.call({ t: 'room.ban', roomId, userId }, 'ok');
   }
 
   async unban(roomId: string, userId: string): Promise<void> {
+    await this.#moderate(roomId, userId, (subject) => ({ op: 'unban', subject }));
     await this.relay.call({ t: 'room.unban', roomId, userId }, 'ok');
   }
 
   /** Moderation (owner): promote to admin or demote to member. */
   async setRole(roomId: string, userId: string, role: AssignableRoleT): Promise<void> {
+    await this.#moderate(roomId, userId, (subject) => ({ op: 'role', subject, role }));
     await this.relay.call({ t: 'room.role', roomId, userId, role }, 'ok');
+  }
+
+  /** Owner: whether members who join from now on may backfill what came before their join. */
+  async setRoomHistory(roomId: string, history: RoomHistory): Promise<void> {
+    await writeEntry(this.#roomOrThrow(roomId).chain, { op: 'history', history });
   }
 
   editMessage(convId: string, target: string, text: string): Promise<string> {
@@ -325,6 +393,28 @@ export class ParleyClient {
     this.events.emit('error', error);
   }
 
+  #roomOrThrow(roomId: string): RoomRuntime {
+    const runtime = this.#rooms.get(roomId);
+    if (!runtime) throw new MembershipError('CHAIN_NO_ROOM');
+    return runtime;
+  }
+
+  /** Signs a moderation entry about a user (by their pinned identity key) into the chain. */
+  async #moderate(
+    roomId: string,
+    userId: string,
+    op: (subjectIk: string) => MembershipOp,
+  ): Promise<void> {
+    const chain = this.#roomOrThrow(roomId).chain;
+    await writeEntry(chain, op(await identityOf(this.relay, this.trust, userId)));
+  }
+
+  /** A room's membership entries from the relay (a member's change, or our mailbox). */
+  async #onMembershipMail(roomId: string, fromDevice: string, entries: Uint8Array): Promise<void> {
+    await this.#opened;
+    this.#rooms.get(roomId)?.chainSync.receiveMail(fromDevice, entries);
+  }
+
   async #openAll(): Promise<void> {
     const list = await this.relay.call({ t: 'room.list' }, 'room.list.ok');
     for (const room of list.rooms) await this.#openRoom(room.id, room.name);
@@ -334,7 +424,12 @@ export class ParleyClient {
   async #openRoom(roomId: string, name: string): Promise<RoomRuntime> {
     const existing = this.#rooms.get(roomId);
     if (existing) return existing;
-    const runtime = new RoomRuntime(this.#ctx, roomId);
+    const runtime = await RoomRuntime.open(this.#ctx, roomId);
+    const raced = this.#rooms.get(roomId);
+    if (raced) {
+      runtime.close();
+      return raced;
+    }
     this.#rooms.set(roomId, runtime);
     this.#list.track(roomId, 'room', name, runtime.conversation);
     await runtime.start();

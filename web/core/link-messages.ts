@@ -12,6 +12,10 @@
  *               author's device cert so the receiver can verify the author
  *   direct      a signed chat event in a DM (the link itself is the encryption:
  *               forward secret per session, CRYPTO.md "Direct messages")
+ *   chainHead   the sender's membership-chain head (seq and link hash; seq -1: none)
+ *   chainEntries
+ *               signed membership entries (web/core/room-chain-codec.ts), a
+ *               contiguous run; `more` when the run continues in the next message
  */
 import { decodeWire, encodeWire, readText, readU64 } from '../../shared/crypto/wire.ts';
 
@@ -24,7 +28,14 @@ export const LINK_MESSAGE_TYPE = {
   direct: 68,
   backfillRequest: 69,
   backfillBatch: 70,
+  chainHead: 71,
+  chainEntries: 72,
 } as const;
+
+/** Membership-chain messages are handled by room-chain-sync.ts, for members and joiners alike. */
+export function isChainMessage(bytes: Uint8Array): boolean {
+  return bytes[1] === LINK_MESSAGE_TYPE.chainHead || bytes[1] === LINK_MESSAGE_TYPE.chainEntries;
+}
 
 /**
  * Types 80–95 belong to file transfers (web/core/files/), which listen to the
@@ -52,7 +63,11 @@ export type LinkMessage =
   | { t: 'typing'; on: boolean }
   | { t: 'direct'; bytes: Uint8Array; sig: Uint8Array }
   | { t: 'backfillRequest'; since: string }
-  | { t: 'backfillBatch'; items: Uint8Array; more: boolean };
+  | { t: 'backfillBatch'; items: Uint8Array; more: boolean }
+  | { t: 'chainHead'; seq: number; hash: string }
+  | { t: 'chainEntries'; entries: Uint8Array; more: boolean };
+
+const LINK_HASH = /^[A-Za-z0-9_-]{43}$/;
 
 const EVENT_ID = /^[A-Za-z0-9_-]{22}$/;
 
@@ -72,6 +87,11 @@ export function encodeLinkMessage(m: LinkMessage): Uint8Array {
       return encodeWire(LINK_MESSAGE_TYPE.backfillRequest, m.since);
     case 'backfillBatch':
       return encodeWire(LINK_MESSAGE_TYPE.backfillBatch, m.items, m.more ? 1 : 0);
+    // seq + 1 on the wire: the u64 field has no -1 for "no chain yet".
+    case 'chainHead':
+      return encodeWire(LINK_MESSAGE_TYPE.chainHead, m.seq + 1, m.hash);
+    case 'chainEntries':
+      return encodeWire(LINK_MESSAGE_TYPE.chainEntries, m.entries, m.more ? 1 : 0);
   }
 }
 
@@ -121,6 +141,26 @@ export function decodeLinkMessage(bytes: Uint8Array): LinkMessage | null {
       const more = readU64(f?.[1]);
       return f && (more === 0 || more === 1)
         ? { t: 'backfillBatch', items: f[0]!, more: more === 1 }
+        : null;
+    }
+    case LINK_MESSAGE_TYPE.chainHead: {
+      const f = decodeWire(bytes, LINK_MESSAGE_TYPE.chainHead, 2, 128);
+      const seqPlusOne = readU64(f?.[0]);
+      const hash = readText(f?.[1], 43);
+      if (seqPlusOne === null || seqPlusOne > 1_000_001 || hash === null) return null;
+      if (seqPlusOne === 0 ? hash !== '' : !LINK_HASH.test(hash)) return null;
+      return { t: 'chainHead', seq: seqPlusOne - 1, hash };
+    }
+    case LINK_MESSAGE_TYPE.chainEntries: {
+      const f = decodeWire(
+        bytes,
+        LINK_MESSAGE_TYPE.chainEntries,
+        2,
+        LINK_MESSAGE_LIMITS.maxBatchBytes,
+      );
+      const more = readU64(f?.[1]);
+      return f && (more === 0 || more === 1)
+        ? { t: 'chainEntries', entries: f[0]!, more: more === 1 }
         : null;
     }
     default:

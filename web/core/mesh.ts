@@ -9,6 +9,10 @@
  * frames; a peer that restarts its side (reload, network change) is seen as a
  * new attempt and replaces the old link, so there are never two links, or a
  * ghost one, to the same device.
+ *
+ * This file decides whom to reach and how, and routes signals and relay
+ * frames; each device's link lives its life in mesh-peer.ts, including the
+ * later move from the relay path to a data channel (mesh-upgrade.ts).
  */
 
 import { toB64 } from '../../shared/crypto/encoding.ts';
@@ -17,24 +21,15 @@ import type { DeviceCert, SigningKeyPair } from '../../shared/crypto/keys.ts';
 import { randomBytes } from '../../shared/crypto/random.ts';
 import { EarlyBuffer } from './early-buffer.ts';
 import { Emitter } from './emitter.ts';
-import { Link } from './link.ts';
+import { MESH_PEER_DEFAULTS, MeshPeer, type MeshPeerHost } from './mesh-peer.ts';
 import { DECLINE, HERE, type SignalEnvelope, signalData } from './mesh-signals.ts';
 import { DEFAULT_MESH_CAP, initiates, isDirectPair } from './mesh-topology.ts';
+import { isUpgradeAttempt } from './mesh-upgrade.ts';
 import type { RelayClient } from './relay-client.ts';
-import { type PeerSignal, PeerTransport } from './transport/peer-transport.ts';
-import { RelayTransport } from './transport/relay-transport.ts';
 import type { PathKind } from './transport/transport.ts';
 import type { TrustStore } from './trust.ts';
 
-export const MESH_DEFAULTS = {
-  cap: DEFAULT_MESH_CAP,
-  /** A data channel not open by then falls back to the relay path. */
-  connectTimeoutMs: 8_000,
-  /** After a link closes, wait this long before trying that device again. */
-  retryDelayMs: 1_000,
-  /** Stop trying WebRTC with a device after this many failures; the relay path stays. */
-  maxDirectFailures: 2,
-} as const;
+export const MESH_DEFAULTS = { cap: DEFAULT_MESH_CAP, ...MESH_PEER_DEFAULTS } as const;
 
 export interface MeshMember {
   deviceId: string;
@@ -58,6 +53,10 @@ export interface MeshOptions {
   connectTimeoutMs?: number;
   handshakeTimeoutMs?: number;
   retryDelayMs?: number;
+  /** First try at moving a relay-path link to a data channel (doubles per failure). */
+  upgradeDelayMs?: number;
+  /** How long such a try may take to connect. */
+  upgradeConnectTimeoutMs?: number;
 }
 
 export type PeerPath = PathKind | 'connecting';
@@ -83,35 +82,42 @@ export type MeshEvents = {
   here: [deviceId: string, userId: string];
 };
 
-type PeerState = {
-  member: MeshMember;
-  attempt: string;
-  transport: PeerTransport | RelayTransport | null;
-  link: Link | null;
-  /** The link's identity is pinned and peerOpen went out: ready for traffic. */
-  ready: boolean;
-  /** Frames that arrived between the handshake and the pin (bounded). */
-  early: Uint8Array[];
-  directFailures: number;
-  retryTimer: ReturnType<typeof setTimeout> | null;
-};
-
-/** What a peer may send between its handshake and our pin before we stop listening. */
-const MAX_EARLY_FRAMES = 256;
-
 export class Mesh {
   readonly events = new Emitter<MeshEvents>();
   readonly context: string;
   readonly #opts: MeshOptions;
   readonly #online = new Map<string, MeshMember>();
-  readonly #peers = new Map<string, PeerState>();
+  readonly #peers = new Map<string, MeshPeer>();
   /** Signals and frames from devices presence has not announced yet. */
   readonly #early = new EarlyBuffer<() => void>();
+  readonly #host: MeshPeerHost;
   #closed = false;
 
   constructor(opts: MeshOptions) {
     this.#opts = opts;
     this.context = opts.context;
+    const me = opts.me.deviceId;
+    this.#host = {
+      context: opts.context,
+      opts,
+      isCurrent: (peer) => this.#peers.get(peer.deviceId) === peer,
+      isOnline: (deviceId) => this.#online.has(deviceId),
+      isClosed: () => this.#closed,
+      initiates: (deviceId) => initiates(me, deviceId),
+      wantsDirect: (deviceId) =>
+        isDirectPair(me, deviceId, [...this.#online.keys()], opts.cap ?? MESH_DEFAULTS.cap),
+      opened: (peer, path) => this.events.emit('peerOpen', peer.member, path),
+      closed: (peer) => this.events.emit('peerClose', peer.member),
+      message: (peer, m) => this.events.emit('message', peer.member, m),
+      drain: (peer) => this.events.emit('drain', peer.deviceId),
+      mismatch: (peer, ik) => this.events.emit('identityMismatch', peer.member, ik),
+      changed: () => this.events.emit('change'),
+      retry: (peer) => this.#ensure(peer.deviceId),
+      forget: (peer) => {
+        if (this.#peers.get(peer.deviceId) === peer) this.#peers.delete(peer.deviceId);
+        this.events.emit('change');
+      },
+    };
   }
 
   /** Replaces the set of online member devices (our own device is ignored). */
@@ -143,7 +149,7 @@ export class Mesh {
     if (!peer) return;
     if (peer.link?.isOpen && peer.link.path !== 'relay') return;
     this.#peers.delete(deviceId);
-    this.#teardown(peer);
+    peer.teardown();
     this.events.emit('change');
   }
 
@@ -156,7 +162,7 @@ export class Mesh {
     const peer = this.#peers.get(deviceId);
     if (!peer) return;
     this.#peers.delete(deviceId);
-    this.#teardown(peer);
+    peer.teardown();
     this.events.emit('change');
   }
 
@@ -173,7 +179,7 @@ export class Mesh {
   /** The path of the ready link to this device, or null when there is none. */
   pathTo(deviceId: string): PathKind | null {
     const peer = this.#peers.get(deviceId);
-    return peer && this.#isReady(peer) ? (peer.link?.path ?? null) : null;
+    return peer?.isReady ? (peer.link?.path ?? null) : null;
   }
 
   /** Sends to every device with an open link; returns those device ids. */
@@ -186,15 +192,12 @@ export class Mesh {
   /** The verified keys behind an open link to this device (from its handshake). */
   peerIdentity(deviceId: string): HandshakePeer | null {
     const peer = this.#peers.get(deviceId);
-    return peer && this.#isReady(peer) ? (peer.link?.peer ?? null) : null;
+    return peer?.isReady ? (peer.link?.peer ?? null) : null;
   }
 
   /** Online member devices without an open link right now. */
   unlinked(): MeshMember[] {
-    return [...this.#online.values()].filter((m) => {
-      const peer = this.#peers.get(m.deviceId);
-      return !peer || !this.#isReady(peer);
-    });
+    return [...this.#online.values()].filter((m) => !this.#peers.get(m.deviceId)?.isReady);
   }
 
   /**
@@ -203,20 +206,16 @@ export class Mesh {
    */
   peers(): PeerReport[] {
     const members = new Map(this.#online);
-    for (const [id, peer] of this.#peers) if (this.#isReady(peer)) members.set(id, peer.member);
+    for (const [id, peer] of this.#peers) if (peer.isReady) members.set(id, peer.member);
     return [...members.values()].map((member) => {
       const peer = this.#peers.get(member.deviceId);
-      const ready = !!peer && this.#isReady(peer);
+      const ready = !!peer?.isReady;
       return {
         ...member,
-        path: ready ? (peer.link?.path ?? 'connecting') : 'connecting',
+        path: ready ? (peer?.link?.path ?? 'connecting') : 'connecting',
         verified: ready,
       };
     });
-  }
-
-  #isReady(peer: PeerState): boolean {
-    return peer.ready && !!peer.link?.isOpen;
   }
 
   /** WebRTC signalling from the relay, for this conversation. */
@@ -234,9 +233,11 @@ export class Mesh {
     const weInitiate = initiates(this.#opts.me.deviceId, fromDeviceId);
     let peer = this.#peers.get(fromDeviceId);
     if (data.s === DECLINE) {
-      if (weInitiate && peer?.attempt === data.a && peer.transport instanceof PeerTransport) {
+      if (!weInitiate || !peer) return;
+      if (peer.upgradeAttempt === data.a) peer.upgradeRefused();
+      else if (peer.attempt === data.a && peer.isDirectAttempt) {
         peer.directFailures = MESH_DEFAULTS.maxDirectFailures;
-        this.#teardownTransport(peer);
+        peer.teardownTransport();
         this.#ensure(fromDeviceId);
       }
       return;
@@ -248,14 +249,17 @@ export class Mesh {
       }
       return;
     }
+    if (isUpgradeAttempt(data.a) && peer?.attempt !== data.a) {
+      if (peer?.member.userId === member.userId) peer.onUpgradeSignal(data, weInitiate);
+      return;
+    }
     if (!weInitiate && (!peer || peer.attempt !== data.a)) {
       // The initiator started a new attempt: replace whatever we had.
-      if (peer) this.#teardown(peer);
+      peer?.teardown();
       peer = this.#newPeer(member, data.a);
-      this.#startDirect(peer, false);
+      peer.startDirect(false);
     }
-    if (!peer || peer.attempt !== data.a) return;
-    if (peer.transport instanceof PeerTransport) peer.transport.receiveSignal(data.s);
+    if (peer?.attempt === data.a) peer.receiveSignal(data.s);
   }
 
   /** Tells a device we are online for this conversation (DMs; see HERE). */
@@ -277,24 +281,21 @@ export class Mesh {
       return;
     }
     let peer = this.#peers.get(fromDeviceId);
+    // In flight when the link moved to a data channel: stale, not a restarted peer.
+    if (peer && peer.retiredAttempt === attempt) return;
     const weInitiate = initiates(this.#opts.me.deviceId, fromDeviceId);
-    if (
-      !weInitiate &&
-      (!peer || peer.attempt !== attempt || !(peer.transport instanceof RelayTransport))
-    ) {
-      if (peer) this.#teardown(peer);
-      peer = this.#newPeer(member, attempt);
-      this.#startRelay(peer, false);
-    }
-    if (peer?.attempt === attempt && peer.transport instanceof RelayTransport) {
-      peer.transport.deliver(frame);
-    }
+    const onRelayPath = peer?.attempt === attempt && peer.deliverRelayFrame(frame);
+    if (onRelayPath || weInitiate) return;
+    peer?.teardown();
+    peer = this.#newPeer(member, attempt);
+    peer.startRelay(false);
+    peer.deliverRelayFrame(frame);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const peer of this.#peers.values()) this.#teardown(peer);
+    for (const peer of this.#peers.values()) peer.teardown();
     this.#peers.clear();
     this.#online.clear();
     this.#early.clear();
@@ -307,168 +308,21 @@ export class Mesh {
     if (!member || this.#closed) return;
     if (!initiates(this.#opts.me.deviceId, deviceId)) return; // the other side starts
     const existing = this.#peers.get(deviceId);
-    if (existing && (existing.transport || existing.link || existing.retryTimer)) return;
+    if (existing?.isBusy) return;
     const peer = this.#newPeer(member, newAttemptId(), existing?.directFailures ?? 0);
     const direct =
       this.#opts.webrtc &&
       peer.directFailures < MESH_DEFAULTS.maxDirectFailures &&
-      isDirectPair(
-        this.#opts.me.deviceId,
-        deviceId,
-        [...this.#online.keys()],
-        this.#opts.cap ?? MESH_DEFAULTS.cap,
-      );
-    if (direct) this.#startDirect(peer, true);
-    else this.#startRelay(peer, true);
+      this.#host.wantsDirect(deviceId);
+    if (direct) peer.startDirect(true);
+    else peer.startRelay(true);
   }
 
-  #newPeer(member: MeshMember, attempt: string, directFailures = 0): PeerState {
-    const peer: PeerState = {
-      member,
-      attempt,
-      transport: null,
-      link: null,
-      ready: false,
-      early: [],
-      directFailures,
-      retryTimer: null,
-    };
+  #newPeer(member: MeshMember, attempt: string, directFailures = 0): MeshPeer {
+    const peer = new MeshPeer(this.#host, member, attempt, directFailures);
     this.#peers.set(member.deviceId, peer);
     this.events.emit('change');
     return peer;
-  }
-
-  #startDirect(peer: PeerState, initiator: boolean): void {
-    const o = this.#opts;
-    const transport = new PeerTransport({
-      initiator,
-      iceServers: o.iceServers,
-      connectTimeoutMs: o.connectTimeoutMs ?? MESH_DEFAULTS.connectTimeoutMs,
-      ...(o.iceTransportPolicy ? { iceTransportPolicy: o.iceTransportPolicy } : {}),
-      ...(o.wrtc ? { wrtc: o.wrtc } : {}),
-    });
-    peer.transport = transport;
-    transport.events.on('signal', (s: PeerSignal) => {
-      const data: SignalEnvelope = { c: this.context, a: peer.attempt, s };
-      o.relay.notify({ t: 'signal', to: peer.member.deviceId, data: signalData(data) });
-    });
-    transport.events.once('open', () => this.#attachLink(peer, initiator));
-    transport.events.once('close', () => {
-      if (this.#peers.get(peer.member.deviceId) !== peer || peer.link?.isOpen) return;
-      // Never connected: count it against WebRTC and let the initiator retry,
-      // which falls back to the relay path once WebRTC has failed enough.
-      peer.directFailures++;
-      this.#scheduleRetry(peer);
-    });
-  }
-
-  #startRelay(peer: PeerState, initiator: boolean): void {
-    peer.transport = new RelayTransport(
-      this.#opts.relay,
-      peer.member.deviceId,
-      this.context,
-      peer.attempt,
-    );
-    this.#attachLink(peer, initiator);
-  }
-
-  #attachLink(peer: PeerState, initiator: boolean): void {
-    const transport = peer.transport;
-    if (!transport || this.#peers.get(peer.member.deviceId) !== peer) return;
-    const expectedIk = this.#opts.trust.expectedIk(peer.member.userId);
-    const link = new Link({
-      transport,
-      role: initiator ? 'initiator' : 'responder',
-      context: this.context,
-      local: { dk: this.#opts.me.dk, cert: this.#opts.me.cert },
-      expectedDeviceId: peer.member.deviceId,
-      ...(expectedIk ? { expectedIk } : {}),
-      ...(this.#opts.handshakeTimeoutMs
-        ? { handshakeTimeoutMs: this.#opts.handshakeTimeoutMs }
-        : {}),
-    });
-    peer.link = link;
-    link.events.on('open', (verified) => {
-      // First sight of this user's key pins it (trust on first use).
-      void this.#opts.trust
-        .observe(peer.member.userId, peer.member.username, toB64(verified.ikPk))
-        .then((seen) => {
-          if (seen === 'changed') {
-            this.events.emit('identityMismatch', peer.member, verified.ikPk);
-            link.close();
-            return;
-          }
-          if (peer.link !== link || !link.isOpen) return;
-          peer.directFailures = 0;
-          peer.ready = true;
-          this.events.emit('peerOpen', peer.member, link.path ?? 'relay');
-          this.events.emit('change');
-          for (const m of peer.early.splice(0)) this.events.emit('message', peer.member, m);
-        })
-        // A pin we cannot record is a key we cannot vouch for: no link.
-        .catch(() => link.close());
-    });
-    link.events.on('message', (m) => {
-      if (peer.ready) this.events.emit('message', peer.member, m);
-      else if (peer.early.length < MAX_EARLY_FRAMES) peer.early.push(m);
-    });
-    link.events.on('drain', () => this.events.emit('drain', peer.member.deviceId));
-    link.events.on('identityMismatch', ({ presentedIk }) => {
-      // Recording the warning may fail if storage is gone; the link closes regardless.
-      this.#opts.trust
-        .observe(peer.member.userId, peer.member.username, toB64(presentedIk))
-        .catch(() => {});
-      this.events.emit('identityMismatch', peer.member, presentedIk);
-    });
-    link.events.on('close', () => {
-      if (this.#peers.get(peer.member.deviceId) !== peer) return;
-      const wasOpen = peer.link === link && peer.ready;
-      peer.ready = false;
-      peer.link = null;
-      peer.transport = null;
-      if (wasOpen) this.events.emit('peerClose', peer.member);
-      this.events.emit('change');
-      this.#scheduleRetry(peer);
-    });
-  }
-
-  #scheduleRetry(peer: PeerState): void {
-    if (this.#closed || peer.retryTimer) return;
-    if (!this.#online.has(peer.member.deviceId)) {
-      // Gone from presence and its link is over: forget it (no ghosts).
-      this.#teardown(peer);
-      this.#peers.delete(peer.member.deviceId);
-      this.events.emit('change');
-      return;
-    }
-    if (!initiates(this.#opts.me.deviceId, peer.member.deviceId)) {
-      // The initiator will come back with a new attempt; drop ours so it is accepted.
-      this.#teardown(peer);
-      this.#peers.delete(peer.member.deviceId);
-      return;
-    }
-    peer.retryTimer = setTimeout(() => {
-      peer.retryTimer = null;
-      if (this.#peers.get(peer.member.deviceId) !== peer) return;
-      this.#teardownTransport(peer);
-      this.#ensure(peer.member.deviceId);
-    }, this.#opts.retryDelayMs ?? MESH_DEFAULTS.retryDelayMs);
-  }
-
-  #teardownTransport(peer: PeerState): void {
-    const { link, transport } = peer;
-    peer.link = null;
-    peer.transport = null;
-    link?.close();
-    transport?.close();
-  }
-
-  #teardown(peer: PeerState): void {
-    if (peer.retryTimer) clearTimeout(peer.retryTimer);
-    peer.retryTimer = null;
-    const wasOpen = !!peer.link?.isOpen;
-    this.#teardownTransport(peer);
-    if (wasOpen) this.events.emit('peerClose', peer.member);
   }
 }
 

@@ -9,18 +9,22 @@
  *   room-event  roomId, message   a sender-key message (already encrypted and signed) for
  *                                 devices with no open link, and for mailboxes
  *   sealed      box               sealed mail to an offline device (DMs, key distribution)
+ *   membership  roomId, entries   the newest signed membership-chain entries of a room
+ *                                 (room-chain-codec.ts), fanned out and kept for offline
+ *                                 members; public to the relay, unforgeable by it
  *
  * The context (room or DM id) lets one pair of devices keep a separate link
  * per conversation over the same relay connection.
  */
 import { frame, fromUtf8, unframe } from '../../shared/crypto/encoding.ts';
 
-export const RELAY_PAYLOAD_KIND = { link: 1, roomEvent: 2, sealed: 3 } as const;
+export const RELAY_PAYLOAD_KIND = { link: 1, roomEvent: 2, sealed: 3, membership: 4 } as const;
 
 export type RelayPayload =
   | { kind: 'link'; context: string; attempt: string; frame: Uint8Array }
   | { kind: 'room-event'; roomId: string; message: Uint8Array }
-  | { kind: 'sealed'; box: Uint8Array };
+  | { kind: 'sealed'; box: Uint8Array }
+  | { kind: 'membership'; roomId: string; entries: Uint8Array };
 
 const MAX_CONTEXT_BYTES = 64;
 
@@ -30,7 +34,9 @@ export function encodeRelayPayload(p: RelayPayload): Uint8Array {
       ? frame(p.context, p.attempt, p.frame)
       : p.kind === 'room-event'
         ? frame(p.roomId, p.message)
-        : frame(p.box);
+        : p.kind === 'membership'
+          ? frame(p.roomId, p.entries)
+          : frame(p.box);
   const out = new Uint8Array(1 + body.length);
   out[0] = RELAY_PAYLOAD_KIND[p.kind === 'room-event' ? 'roomEvent' : p.kind];
   out.set(body, 1);
@@ -66,6 +72,12 @@ export function decodeRelayPayload(bytes: Uint8Array): RelayPayload | null {
       const roomId = text(fields[0]);
       return roomId && fields.length === 2
         ? { kind: 'room-event', roomId, message: fields[1]! }
+        : null;
+    }
+    case RELAY_PAYLOAD_KIND.membership: {
+      const roomId = text(fields[0]);
+      return roomId && fields.length === 2
+        ? { kind: 'membership', roomId, entries: fields[1]! }
         : null;
     }
     case RELAY_PAYLOAD_KIND.sealed:

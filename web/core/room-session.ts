@@ -9,7 +9,10 @@
  *
  * Trust comes from the links: a distribution is accepted only from the very
  * device whose key it names, over a link whose handshake verified that
- * device under its user's pinned identity key.
+ * device under its user's pinned identity key. Who is a member comes from
+ * `membership` — in the app the room's signed chain (room-chain.ts), never
+ * the relay's list: a device whose identity the chain does not name gets no
+ * sender key and is not heard.
  */
 import { frame, toB64, unframe } from '../../shared/crypto/encoding.ts';
 import type { SigningKeyPair } from '../../shared/crypto/keys.ts';
@@ -25,18 +28,49 @@ import type { ChatEvent } from '../../shared/events/event-schema.ts';
 import { type SignedEvent, verifyEvent } from '../../shared/events/signed-event.ts';
 import { EarlyBuffer } from './early-buffer.ts';
 import { Emitter } from './emitter.ts';
-import { decodeLinkMessage, encodeLinkMessage, isFileMessage } from './link-messages.ts';
+import {
+  decodeLinkMessage,
+  encodeLinkMessage,
+  isChainMessage,
+  isFileMessage,
+} from './link-messages.ts';
 import type { Mesh, MeshMember } from './mesh.ts';
 import type { RoomPresence } from './room-presence.ts';
+
+/** Who may hold the room's keys and be heard; a removal starts a new epoch. */
+export interface RoomMembership {
+  isMember(peer: { userId: string; ik: string }): boolean;
+  /** Nothing is sent while this device's own identity is not a member. */
+  selfIsMember(): boolean;
+  /** `removed`: someone stopped being a member (rotate). */
+  onChange(listener: (removed: EpochEvent | null) => void): () => void;
+}
+
+/**
+ * The relay's member list as the authority: only for tests of the transport
+ * layer below rooms. The app passes the signed chain (room-runtime.ts).
+ */
+export function relayMembership(presence: RoomPresence): RoomMembership {
+  return {
+    isMember: (peer) => presence.isMember(peer.userId),
+    selfIsMember: () => true,
+    onChange: (listener) => presence.events.on('removed', (_users, why) => listener(why)),
+  };
+}
 
 export interface RoomSessionOptions {
   roomId: string;
   mesh: Mesh;
-  /** Who is a member now; removals start a new epoch. */
+  /** Relay presence: routing only. */
   presence: RoomPresence;
+  /** Who is a member; defaults to the relay's list (transport tests only). */
+  membership?: RoomMembership;
   me: { deviceId: string; dk: SigningKeyPair };
   now?: () => number;
 }
+
+/** How long what a not-yet-member sent is kept for the chain to catch up with its join. */
+const NOT_YET_MEMBER_TTL_MS = 30_000;
 
 export interface ReceivedRoomEvent {
   event: ChatEvent;
@@ -76,19 +110,40 @@ export class RoomSession {
   readonly #waiting = new EarlyBuffer<{ from: MeshMember; message: Uint8Array }>({
     maxPerKey: 256,
   });
+  /**
+   * Messages from a device whose identity is not (yet) a member: its join
+   * entry may still be on its way by another path. Replayed if the chain
+   * takes it in soon; forgotten otherwise.
+   */
+  readonly #beforeMember = new EarlyBuffer<Uint8Array>({
+    maxPerKey: 64,
+    ttlMs: NOT_YET_MEMBER_TTL_MS,
+  });
   readonly #opts: RoomSessionOptions;
   readonly #now: () => number;
   readonly #offs: Array<() => void>;
+  readonly #membership: RoomMembership;
+  /** Devices holding the current epoch's distribution (sent over their open link). */
+  readonly #distributedTo = new Set<string>();
 
   constructor(opts: RoomSessionOptions, epoch = 0) {
     this.#opts = opts;
     this.roomId = opts.roomId;
     this.#now = opts.now ?? Date.now;
+    this.#membership = opts.membership ?? relayMembership(opts.presence);
     this.#chain = this.#newChain(epoch);
     this.#offs = [
-      opts.mesh.events.on('peerOpen', (member) => this.#sendDistribution(member.deviceId)),
+      opts.mesh.events.on('peerOpen', (member) => {
+        this.#distributedTo.delete(member.deviceId);
+        this.#sendDistribution(member.deviceId);
+      }),
+      opts.mesh.events.on('peerClose', (member) => this.#distributedTo.delete(member.deviceId)),
       opts.mesh.events.on('message', (from, bytes) => this.#onLinkMessage(from, bytes)),
-      opts.presence.events.on('removed', (_users, why) => this.rotate(why)),
+      this.#membership.onChange((removed) => {
+        if (removed) this.rotate(removed);
+        else for (const id of this.#memberDevices()) this.#sendDistribution(id);
+        this.#replayNewMembers();
+      }),
     ];
   }
 
@@ -158,6 +213,7 @@ export class RoomSession {
     const next = this.#newChain(this.#chain.epoch + 1);
     this.#chain.close();
     this.#chain = next;
+    this.#distributedTo.clear();
     for (const id of this.#memberDevices()) this.#sendDistribution(id);
     this.events.emit('rotated', next.epoch, reason);
   }
@@ -168,15 +224,33 @@ export class RoomSession {
     for (const r of this.#receivers.values()) r.close();
     this.#receivers.clear();
     this.#waiting.clear();
+    this.#beforeMember.clear();
     this.events.clear();
   }
 
-  /** Devices with a verified link whose user is a member now. */
+  /** Devices with a verified link whose identity is a member now (none while we are not). */
   #memberDevices(): string[] {
+    if (!this.#membership.selfIsMember()) return [];
     return this.#opts.mesh
       .peers()
-      .filter((p) => p.verified && this.#opts.presence.isMember(p.userId))
+      .filter((p) => p.verified && this.#isMember(p))
       .map((p) => p.deviceId);
+  }
+
+  #isMember(member: MeshMember): boolean {
+    const peer = this.#opts.mesh.peerIdentity(member.deviceId);
+    return this.#membership.isMember({
+      userId: member.userId,
+      ik: peer ? toB64(peer.ikPk) : '',
+    });
+  }
+
+  /** Devices that just became members: what they sent before counts now. */
+  #replayNewMembers(): void {
+    for (const peer of this.#opts.mesh.peers()) {
+      if (!peer.verified || !this.#isMember(peer)) continue;
+      for (const bytes of this.#beforeMember.take(peer.deviceId)) this.#onLinkMessage(peer, bytes);
+    }
   }
 
   #newChain(epoch: number): SenderKeyChain {
@@ -189,17 +263,21 @@ export class RoomSession {
   }
 
   #sendDistribution(deviceId: string): void {
+    if (this.#distributedTo.has(deviceId) || !this.#membership.selfIsMember()) return;
     const peer = this.#opts.mesh.peers().find((p) => p.deviceId === deviceId);
-    if (!peer || !this.#opts.presence.isMember(peer.userId)) return;
-    this.#opts.mesh.send(
+    if (!peer?.verified || !this.#isMember(peer)) return;
+    const sent = this.#opts.mesh.send(
       deviceId,
       encodeLinkMessage({ t: 'senderKey', distribution: this.#chain.distribution() }),
     );
+    if (sent) this.#distributedTo.add(deviceId);
   }
 
   #onLinkMessage(from: MeshMember, bytes: Uint8Array): void {
-    if (!this.#opts.presence.isMember(from.userId)) {
+    if (isChainMessage(bytes)) return; // room-chain-sync.ts: joiners take part too
+    if (!this.#isMember(from)) {
       this.events.emit('rejected', from, 'NOT_MEMBER');
+      if (!isFileMessage(bytes)) this.#beforeMember.hold(from.deviceId, bytes);
       return;
     }
     if (isFileMessage(bytes)) return; // files/ handles these
@@ -228,6 +306,8 @@ export class RoomSession {
         this.events.emit('backfillBatch', from, msg.items, msg.more);
         return;
       case 'direct':
+      case 'chainHead':
+      case 'chainEntries':
         this.events.emit('rejected', from, 'BAD_MESSAGE');
         return;
     }

@@ -25,6 +25,13 @@ export interface RouterHandlers {
     message: Uint8Array,
     source: ReceivedEnvelope,
   ): unknown;
+  /** A room's newest membership entries (live fan-out or mailbox); same promise rule. */
+  membership?(
+    roomId: string,
+    from: { deviceId: string; userId: string },
+    entries: Uint8Array,
+    source: ReceivedEnvelope,
+  ): unknown;
   /** Sealed mail (offline DM or key distribution); same promise rule. */
   sealed?(
     from: { deviceId: string; userId: string },
@@ -73,7 +80,9 @@ export class Router {
           work =
             payload.kind === 'room-event'
               ? handlers.roomEvent?.(payload.roomId, from, payload.message, env)
-              : handlers.sealed?.(from, payload.box, env);
+              : payload.kind === 'membership'
+                ? handlers.membership?.(payload.roomId, from, payload.entries, env)
+                : handlers.sealed?.(from, payload.box, env);
         }
         // Junk and stale items are acknowledged too: they can never be handled.
         if (env.kind === 'mailbox') handlers.mailbox?.track(env.itemId, Promise.resolve(work));
