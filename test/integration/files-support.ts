@@ -21,6 +21,8 @@ export interface FilePair {
   dir: string;
   inbox: string;
   restartBob(): Promise<Engine>;
+  /** The sender's reload; `files` replaces its file settings for the new run (default: the same). */
+  restartAlice(files?: Partial<FileSettings>): Promise<Engine>;
 }
 
 export async function filePair(
@@ -35,7 +37,7 @@ export async function filePair(
   const webrtc = opts.webrtc ?? true;
   const aliceUser = await registerUser(relay);
   const bobUser = await registerUser(relay);
-  const alice = await startClient(relay, aliceUser, { webrtc, files: { ...opts.alice } });
+  let alice = await startClient(relay, aliceUser, { webrtc, files: { ...opts.alice } });
   cleanups.push(() => alice.close());
   let bob = await startClient(relay, bobUser, { webrtc, files: bobFiles() });
   cleanups.push(() => bob.close());
@@ -55,6 +57,13 @@ export async function filePair(
       cleanups.push(() => bob.close());
       pair.bob = bob;
       return bob;
+    },
+    async restartAlice(files = opts.alice) {
+      alice.close();
+      alice = await startClient(relay, aliceUser, { webrtc, files: { ...files } });
+      cleanups.push(() => alice.close());
+      pair.alice = alice;
+      return alice;
     },
   };
   return pair;

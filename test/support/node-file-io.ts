@@ -7,7 +7,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { FileSink, FileSinkFactory, FileSource } from '../../web/core/files/file-io.ts';
+import type {
+  FileSink,
+  FileSinkFactory,
+  FileSource,
+  FileSourceStore,
+} from '../../web/core/files/file-io.ts';
 
 async function readExactly(
   handle: FileHandle,
@@ -28,10 +33,11 @@ async function readExactly(
 export async function nodeFileSource(
   path: string,
   mime = 'application/octet-stream',
-): Promise<FileSource> {
+): Promise<FileSource & { path: string }> {
   const { size } = await stat(path);
   let handle: Promise<FileHandle> | null = null;
   return {
+    path,
     name: basename(path),
     mime,
     size,
@@ -43,6 +49,27 @@ export async function nodeFileSource(
       if (handle) await (await handle).close();
       handle = null;
     },
+  };
+}
+
+/**
+ * Offered files survive a restart by their path: the engine keeps
+ * `{kind:'path', path, mime}` (encrypted, with the offer) and reopens it; a
+ * file that is gone reopens as null (the engine then lists it as needing
+ * its source).
+ */
+export function nodeSourceStore(): FileSourceStore {
+  return {
+    async remember(_fileId, source) {
+      const path = (source as Partial<{ path: unknown }>).path;
+      return typeof path === 'string' ? { kind: 'path', path, mime: source.mime } : null;
+    },
+    async reopen(_fileId, ref) {
+      if (ref.kind !== 'path' || typeof ref.path !== 'string') return null;
+      const mime = typeof ref.mime === 'string' ? ref.mime : undefined;
+      return nodeFileSource(ref.path, mime).catch(() => null);
+    },
+    async forget() {},
   };
 }
 

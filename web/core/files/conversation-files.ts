@@ -27,6 +27,8 @@ type Incoming = {
   /** A request went out on the current link. */
   flowing: boolean;
   pausedByPeer: boolean;
+  /** The sender said it cannot read the file yet (restarted): wait for it. */
+  senderWaiting: boolean;
 };
 
 export class ConversationFiles {
@@ -63,10 +65,11 @@ export class ConversationFiles {
 
   /** Restores unfinished incoming transfers (after a reload); they resume when the link is up. */
   async start(): Promise<void> {
+    await this.#outgoing.restore();
     for (const record of await this.#host.store.load(this.convId)) {
       const offer = decodeOfferB64(record.offer);
       if (!offer || this.#incoming.has(record.fileId)) continue;
-      const inc: Incoming = { record, offer, transfer: null, flowing: false, pausedByPeer: false };
+      const inc = newIncoming(record, offer);
       this.#incoming.set(record.fileId, inc);
       this.#host.board.put(
         incomingView(this.convId, inc, record.state === 'offered' ? 'offered' : 'waiting'),
@@ -80,7 +83,7 @@ export class ConversationFiles {
   /** Hashes the source, posts the signed offer, and serves whoever asks for it. */
   async share(source: FileSource): Promise<string> {
     const offer = await prepareOffer(source, this.#host);
-    this.#outgoing.add(offer.encodedOffer, source);
+    await this.#outgoing.add(offer.encodedOffer, offer.b64, source);
     await this.#conversation.write({ type: 'file', offer: offer.b64 });
     return offer.encodedOffer.fileId;
   }
@@ -92,6 +95,18 @@ export class ConversationFiles {
     inc.record.state = 'accepted';
     await this.#persist();
     await this.#begin(inc, false);
+  }
+
+  hasOffer(fileId: string): boolean {
+    return this.#outgoing.has(fileId);
+  }
+
+  reattach(fileId: string, source: FileSource): Promise<void> {
+    return this.#outgoing.reattach(fileId, source);
+  }
+
+  withdraw(fileId: string): Promise<void> {
+    return this.#outgoing.withdraw(fileId);
   }
 
   async decline(fileId: string): Promise<void> {
@@ -115,8 +130,10 @@ export class ConversationFiles {
     inc.record.state = on ? 'paused' : 'accepted';
     await this.#persist();
     this.#send(inc.record.fromDevice, { t: 'pause', fileId, on });
-    this.#host.board.update(id, pauseState(on, inc.pausedByPeer));
+    if (on) inc.transfer.unwatch();
+    if (!inc.senderWaiting) this.#host.board.update(id, pauseState(on, inc.pausedByPeer));
     if (!on && !inc.flowing) this.#request(inc);
+    else if (!on && !inc.pausedByPeer && !inc.senderWaiting) inc.transfer.watch();
   }
 
   close(): void {
@@ -140,7 +157,7 @@ export class ConversationFiles {
       nextSegment: 0,
       state: auto ? 'accepted' : 'offered',
     };
-    const inc: Incoming = { record, offer, transfer: null, flowing: false, pausedByPeer: false };
+    const inc = newIncoming(record, offer);
     this.#incoming.set(offer.fileId, inc);
     this.#host.board.put(incomingView(this.convId, inc, auto ? 'waiting' : 'offered'));
     void this.#persist()
@@ -164,30 +181,40 @@ export class ConversationFiles {
       board.update(id, { state: 'failed', error: 'FILE_SINK_WRITE' });
       return;
     }
-    inc.transfer = new IncomingTransfer(offer, sink, record.nextSegment, {
-      send: (m) => this.#send(record.fromDevice, m),
-      segmentDone: (next) => {
-        record.nextSegment = next;
-        this.#persist().catch((e: unknown) => this.#host.reportError(e));
+    const stall = {
+      timeoutMs: this.#host.settings.stallTimeoutMs,
+      retries: this.#host.settings.stallRetries,
+    };
+    inc.transfer = new IncomingTransfer(
+      offer,
+      sink,
+      record.nextSegment,
+      {
+        send: (m) => this.#send(record.fromDevice, m),
+        segmentDone: (next) => {
+          record.nextSegment = next;
+          this.#persist().catch((e: unknown) => this.#host.reportError(e));
+        },
+        progress: (bytesDone) => board.update(id, { bytesDone }),
+        rejected: () => undefined,
+        finished: (result) => {
+          this.#incoming.delete(offer.fileId);
+          this.#persist().catch((e: unknown) => this.#host.reportError(e));
+          if ('savedAs' in result) {
+            this.#send(record.fromDevice, { t: 'done', fileId: offer.fileId });
+            board.update(id, { state: 'complete', bytesDone: offer.size, savedAs: result.savedAs });
+          } else {
+            this.#send(record.fromDevice, {
+              t: 'cancel',
+              fileId: offer.fileId,
+              code: result.error.code,
+            });
+            board.update(id, { state: 'failed', error: result.error.code });
+          }
+        },
       },
-      progress: (bytesDone) => board.update(id, { bytesDone }),
-      rejected: () => undefined,
-      finished: (result) => {
-        this.#incoming.delete(offer.fileId);
-        this.#persist().catch((e: unknown) => this.#host.reportError(e));
-        if ('savedAs' in result) {
-          this.#send(record.fromDevice, { t: 'done', fileId: offer.fileId });
-          board.update(id, { state: 'complete', bytesDone: offer.size, savedAs: result.savedAs });
-        } else {
-          this.#send(record.fromDevice, {
-            t: 'cancel',
-            fileId: offer.fileId,
-            code: result.error.code,
-          });
-          board.update(id, { state: 'failed', error: result.error.code });
-        }
-      },
-    });
+      stall,
+    );
     board.update(id, { bytesDone: inc.transfer.bytesDone });
     if (record.state === 'accepted' && this.#mesh.pathTo(record.fromDevice)) this.#request(inc);
   }
@@ -195,7 +222,9 @@ export class ConversationFiles {
   #request(inc: Incoming): void {
     if (!inc.transfer) return;
     inc.flowing = true;
+    inc.senderWaiting = false;
     inc.transfer.request();
+    if (inc.pausedByPeer) inc.transfer.unwatch();
     this.#host.board.update(`in:${inc.offer.fileId}`, {
       state: inc.pausedByPeer ? 'paused' : 'active',
     });
@@ -213,6 +242,7 @@ export class ConversationFiles {
     for (const inc of this.#incoming.values()) {
       if (inc.record.fromDevice !== deviceId || !inc.transfer) continue;
       inc.flowing = false;
+      inc.senderWaiting = false;
       inc.transfer.linkLost();
       if (inc.record.state === 'accepted')
         board.update(`in:${inc.offer.fileId}`, { state: 'waiting' });
@@ -225,19 +255,33 @@ export class ConversationFiles {
     const inc = this.#incoming.get(m.fileId);
     // Only the device that offered the file speaks for it.
     if (!inc || inc.record.fromDevice !== from) return;
+    const board = this.#host.board;
+    const mine = inc.record.state === 'paused';
     switch (m.t) {
       case 'header':
+        if (inc.senderWaiting) {
+          // The sender has the file again (re-attached): data flows.
+          inc.senderWaiting = false;
+          board.update(`in:${m.fileId}`, pauseState(mine, inc.pausedByPeer));
+          if (!mine && !inc.pausedByPeer) inc.transfer?.watch();
+        }
         inc.transfer?.onHeader(m.segment, m.header);
         return;
       case 'chunk':
         inc.transfer?.onChunk(m.segment, m.chunk);
         return;
-      case 'pause': {
+      case 'pause':
         inc.pausedByPeer = m.on;
-        const mine = inc.record.state === 'paused';
-        this.#host.board.update(`in:${m.fileId}`, pauseState(mine, m.on));
+        if (!inc.senderWaiting) board.update(`in:${m.fileId}`, pauseState(mine, m.on));
+        if (m.on) inc.transfer?.unwatch();
+        else if (!mine && inc.flowing && !inc.senderWaiting) inc.transfer?.watch();
         return;
-      }
+      case 'unavailable':
+        // Kept, not cancelled: the sender restarted and has not got the file back yet.
+        inc.senderWaiting = true;
+        inc.transfer?.unwatch();
+        board.update(`in:${m.fileId}`, { state: 'waiting-for-sender' });
+        return;
       case 'cancel':
         void this.#endIncoming(m.fileId, 'FILE_CANCELLED_BY_PEER', 'cancelled', false);
         return;
@@ -271,4 +315,15 @@ export class ConversationFiles {
       [...this.#incoming.values()].map((i) => i.record),
     );
   }
+}
+
+function newIncoming(record: IncomingRecord, offer: FileOffer): Incoming {
+  return {
+    record,
+    offer,
+    transfer: null,
+    flowing: false,
+    pausedByPeer: false,
+    senderWaiting: false,
+  };
 }

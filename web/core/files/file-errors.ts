@@ -14,6 +14,13 @@ export type FileTransferCode =
   /** The action does not apply in the transfer's current state (e.g. accept twice). */
   | 'FILE_BAD_STATE'
   | 'FILE_SOURCE_READ'
+  /** A re-attached source is not the offered file (size or hash differ). */
+  | 'FILE_SOURCE_MISMATCH'
+  /**
+   * The sender's link stayed open but no data came for `stallTimeoutMs`,
+   * `stallRetries` times in a row after asking again.
+   */
+  | 'FILE_SENDER_STALLED'
   | 'FILE_SINK_WRITE'
   /** The received bytes do not hash to the signed offer's hash. */
   | 'FILE_HASH_MISMATCH'

@@ -32,6 +32,28 @@ export interface FileSink {
   close(): Promise<void>;
 }
 
+/**
+ * What a source store needs to open a shared file again after a restart (a
+ * path in Node; in a browser, a marker that a FileSystemFileHandle was kept).
+ * Kept with the offer in the encrypted kv store, so plain JSON values only.
+ */
+export type FileSourceRef = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * Lets the files this device offered survive a restart: the host keeps
+ * whatever reopens a source, and gives it back later. A source it cannot
+ * keep (a picked File in a browser) yields null: after a restart the UI
+ * asks the person to pick the same file again (`client.files.reattach`).
+ */
+export interface FileSourceStore {
+  /** The offer was posted: keep what reopens `source`; null when it cannot be kept. */
+  remember(fileId: string, source: FileSource): Promise<FileSourceRef | null>;
+  /** Reopens a remembered source; null when it is gone or not allowed any more. */
+  reopen(fileId: string, ref: FileSourceRef): Promise<FileSource | null>;
+  /** The offer is withdrawn or expired. */
+  forget(fileId: string): Promise<void>;
+}
+
 export interface FileSinkFactory {
   /**
    * The sink for one incoming file. `resume` reopens what an earlier run

@@ -13,6 +13,8 @@
  *   pause    either side: stop (on) or carry on (off)
  *   cancel   either side: the transfer is over (declined, cancelled, failed), with a code
  *   done     receiver → sender: the whole file arrived and its hash matches the offer
+ *   unavailable  sender → receiver: the offer stands but its bytes cannot be read
+ *            right now (restarted, the file not re-attached yet): wait, do not cancel
  */
 import { FILES } from '../../../shared/crypto/constants.ts';
 import { decodeWire, encodeWire, readText, readU64 } from '../../../shared/crypto/wire.ts';
@@ -25,6 +27,7 @@ export const FILE_MESSAGE_TYPE = {
   pause: 84,
   cancel: 85,
   done: 86,
+  unavailable: 87,
 } as const;
 
 /** A chunk is at most 64 KiB plus the secretstream's 17 bytes; the rest is framing. */
@@ -40,7 +43,8 @@ export type FileMessage =
   | { t: 'ack'; fileId: string; segment: number; chunks: number }
   | { t: 'pause'; fileId: string; on: boolean }
   | { t: 'cancel'; fileId: string; code: string }
-  | { t: 'done'; fileId: string };
+  | { t: 'done'; fileId: string }
+  | { t: 'unavailable'; fileId: string };
 
 export function encodeFileMessage(m: FileMessage): Uint8Array {
   const T = FILE_MESSAGE_TYPE;
@@ -59,6 +63,8 @@ export function encodeFileMessage(m: FileMessage): Uint8Array {
       return encodeWire(T.cancel, m.fileId, m.code);
     case 'done':
       return encodeWire(T.done, m.fileId);
+    case 'unavailable':
+      return encodeWire(T.unavailable, m.fileId);
   }
 }
 
@@ -73,6 +79,7 @@ export function decodeFileMessage(bytes: Uint8Array): FileMessage | null {
     [T.pause]: 2,
     [T.cancel]: 2,
     [T.done]: 1,
+    [T.unavailable]: 1,
   };
   const count = type === undefined ? undefined : counts[type];
   if (type === undefined || count === undefined) return null;
@@ -101,6 +108,8 @@ export function decodeFileMessage(bytes: Uint8Array): FileMessage | null {
       const code = readText(f[1], MAX_CODE_CHARS);
       return code && /^[A-Z_]+$/.test(code) ? { t: 'cancel', fileId, code } : null;
     }
+    case T.unavailable:
+      return { t: 'unavailable', fileId };
     default:
       return { t: 'done', fileId };
   }

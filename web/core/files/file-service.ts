@@ -12,7 +12,7 @@ import { FileTransferError } from './file-errors.ts';
 import type { FileHost } from './file-host.ts';
 import type { FileSource } from './file-io.ts';
 import { DEFAULT_FILE_SETTINGS, type FileSettings } from './file-settings.ts';
-import { TransferBoard, type TransferView } from './transfer-board.ts';
+import { type NeedsSourceView, TransferBoard, type TransferView } from './transfer-board.ts';
 import { TransferStore } from './transfer-store.ts';
 
 export interface FileServiceOptions {
@@ -44,6 +44,15 @@ export class FileService implements FileHost {
     return this.board.transfers;
   }
 
+  /**
+   * Files this device offered that somebody waits for, but whose bytes it
+   * cannot read since a restart: the UI asks the person to pick each again
+   * and calls `reattach` (or `withdraw`).
+   */
+  get needsSource(): ReadonlySignal<NeedsSourceView[]> {
+    return this.board.needsSource;
+  }
+
   maxFileBytes(): Promise<number | null> {
     if (this.settings.maxFileBytes !== null) return Promise.resolve(this.settings.maxFileBytes);
     this.#maxFileBytes ??= this.#opts.fetchMaxFileBytes().catch(() => null);
@@ -73,6 +82,20 @@ export class FileService implements FileHost {
     return files.share(source);
   }
 
+  /**
+   * Gives back the bytes of a file this device offered (picked again after a
+   * restart). Rejects with FILE_SOURCE_MISMATCH unless its size and hash are
+   * the offer's; then every waiting recipient resumes where it stopped.
+   */
+  reattach(fileId: string, source: FileSource): Promise<void> {
+    return this.#offerOwner(fileId).then((files) => files.reattach(fileId, source));
+  }
+
+  /** Stops offering a file (every recipient still fetching is told) and forgets it. */
+  withdraw(fileId: string): Promise<void> {
+    return this.#offerOwner(fileId).then((files) => files.withdraw(fileId));
+  }
+
   accept(transferId: string): Promise<void> {
     return this.#incoming(transferId, (files, fileId) => files.accept(fileId));
   }
@@ -97,6 +120,11 @@ export class FileService implements FileHost {
     for (const files of this.#conversations.values()) files.close();
     this.#conversations.clear();
     this.board.close();
+  }
+
+  async #offerOwner(fileId: string): Promise<ConversationFiles> {
+    for (const files of this.#conversations.values()) if (files.hasOffer(fileId)) return files;
+    throw new FileTransferError('FILE_UNKNOWN_TRANSFER');
   }
 
   #owner(transferId: string): ConversationFiles {

@@ -13,6 +13,11 @@
  * segment could otherwise carry different (still authentic: the sender holds
  * the key) bytes for it, and the file on disk would differ from what was
  * hashed.
+ *
+ * A sender can also go quiet with the link still open (stuck mid-segment):
+ * while data is expected, a watchdog asks again from the resume point after
+ * `stall.timeoutMs` without any, and gives up (FILE_SENDER_STALLED) after
+ * `stall.retries` such tries with nothing in between.
  */
 import { FILES } from '../../../shared/crypto/constants.ts';
 import { SegmentDecryptor } from '../../../shared/crypto/file-segments.ts';
@@ -25,6 +30,8 @@ import {
 import { FileTransferError } from './file-errors.ts';
 import type { FileSink } from './file-io.ts';
 import type { FileMessage } from './file-messages.ts';
+import { DEFAULT_FILE_SETTINGS } from './file-settings.ts';
+import { type StallPolicy, StallWatchdog } from './stall-watchdog.ts';
 
 /** Acknowledge every this many written chunks (1 MiB at 64 KiB): the sender's credit. */
 export const ACK_EVERY_CHUNKS = 16;
@@ -39,6 +46,8 @@ export interface IncomingHooks {
   /** A chunk was rejected; the segment is being fetched again. */
   rejected(segment: number): void;
   finished(result: { savedAs: string } | { error: FileTransferError }): void;
+  /** No data for the stall timeout: asking again (`attempt` of the allowed retries). */
+  stalled?(attempt: number): void;
 }
 
 export class IncomingTransfer {
@@ -57,10 +66,32 @@ export class IncomingTransfer {
   #hasher: FileHasher | null;
   #hashedChunks = 0;
   #closed = false;
+  readonly #watchdog: StallWatchdog;
+  /** One past the furthest chunk decrypted in this run. */
+  #furthestChunk = 0;
   rejectedChunks = 0;
+  stallRequests = 0;
 
-  constructor(offer: FileOffer, sink: FileSink, nextSegment: number, hooks: IncomingHooks) {
+  constructor(
+    offer: FileOffer,
+    sink: FileSink,
+    nextSegment: number,
+    hooks: IncomingHooks,
+    stall: StallPolicy = {
+      timeoutMs: DEFAULT_FILE_SETTINGS.stallTimeoutMs,
+      retries: DEFAULT_FILE_SETTINGS.stallRetries,
+    },
+  ) {
     this.offer = offer;
+    this.#watchdog = new StallWatchdog(
+      stall,
+      (attempt) => {
+        this.stallRequests += 1;
+        this.#hooks.stalled?.(attempt);
+        this.#requestFrom(this.#nextSegment);
+      },
+      () => this.#fail(new FileTransferError('FILE_SENDER_STALLED')),
+    );
     this.#sink = sink;
     this.#nextSegment = nextSegment;
     this.#bytesWritten = Math.min(
@@ -89,12 +120,25 @@ export class IncomingTransfer {
     this.#resetSegment();
     this.#expecting = segment;
     this.#hooks.send({ t: 'request', fileId: this.offer.fileId, segment });
+    this.watch();
   }
 
   /** The link went away: whatever is mid-segment is abandoned. */
   linkLost(): void {
     this.#resetSegment();
     this.#expecting = null;
+    this.unwatch();
+  }
+
+  /** Data is expected from now on (asked, resumed from a pause, the sender has the file again). */
+  watch(): void {
+    if (this.#closed || this.#nextSegment >= this.offer.segments) return;
+    this.#watchdog.watch();
+  }
+
+  /** Silence is expected (paused, the sender said it cannot read the file yet, link lost). */
+  unwatch(): void {
+    this.#watchdog.unwatch();
   }
 
   onHeader(segment: number, header: Uint8Array): void {
@@ -105,6 +149,7 @@ export class IncomingTransfer {
       return;
     }
     if (segment !== this.#expecting) return;
+    this.#watchdog.activity();
     const created = SegmentDecryptor.create(this.offer, segment, header);
     if (!created.ok) {
       this.#reject(segment);
@@ -130,6 +175,11 @@ export class IncomingTransfer {
     const index = segment * FILES.chunksPerSegment + this.#chunkInSegment;
     this.#chunkInSegment += 1;
     const written = this.#chunkInSegment;
+    // Only new ground counts as progress: a sender that stalls at the same place every time gives out.
+    if (index >= this.#furthestChunk) {
+      this.#furthestChunk = index + 1;
+      this.#watchdog.progress();
+    } else this.#watchdog.activity();
     const { plaintext, last } = opened.value;
     if (last) {
       this.#decryptor = null;
@@ -150,6 +200,7 @@ export class IncomingTransfer {
   async close(discard: boolean): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.unwatch();
     this.#resetSegment();
     this.#dropHasher();
     await this.#writes.catch(() => undefined);
@@ -160,6 +211,8 @@ export class IncomingTransfer {
   #written(segment: number, chunks: number, last: boolean): void {
     if (this.#closed) return;
     const fileId = this.offer.fileId;
+    // A slow disk holds the acks, and so the sender: that is not the sender stalling.
+    this.#watchdog.activity();
     const through = (segment * FILES.chunksPerSegment + chunks) * this.offer.chunkSize;
     this.#bytesWritten = Math.min(this.offer.size, through);
     if (last) {
@@ -167,7 +220,10 @@ export class IncomingTransfer {
       this.#nextSegment = Math.max(this.#nextSegment, segment + 1);
       this.#hooks.segmentDone(this.#nextSegment);
       this.#hooks.progress(this.#bytesWritten);
-      if (this.#nextSegment === this.offer.segments) void this.#verify();
+      if (this.#nextSegment === this.offer.segments) {
+        this.unwatch();
+        void this.#verify();
+      }
     } else if (chunks % ACK_EVERY_CHUNKS === 0) {
       this.#hooks.send({ t: 'ack', fileId, segment, chunks });
       this.#hooks.progress(this.#bytesWritten);
@@ -232,6 +288,7 @@ export class IncomingTransfer {
   #fail(error: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.unwatch();
     this.#dropHasher();
     const failure =
       error instanceof FileTransferError

@@ -20,19 +20,23 @@ import type { FileMessage } from './file-messages.ts';
 /** Chunks read from the source at once: fewer reads, still bounded memory (1 MiB at 64 KiB). */
 const READ_BLOCK_CHUNKS = 16;
 
-/** Test hook: lets a test play a malicious sender that alters a chunk on the wire. */
+/**
+ * Test hook: lets a test play a malicious or broken sender that alters a
+ * chunk on the wire, or (null) never sends it.
+ */
 export type ChunkMutator = (
   fileId: string,
   segment: number,
   index: number,
   chunk: Uint8Array,
-) => Uint8Array;
+) => Uint8Array | null;
 
 export class OutgoingStream {
   readonly id: string;
   readonly deviceId: string;
   readonly offer: FileOffer;
-  readonly #source: FileSource;
+  /** Null while the file is not readable (restarted, not re-attached yet). */
+  #source: FileSource | null;
   readonly #mutate: ChunkMutator | undefined;
   #encryptor: SegmentEncryptor | null = null;
   /** File-wide index of the next chunk to send, and of the first unacknowledged one. */
@@ -46,7 +50,12 @@ export class OutgoingStream {
   finished = false;
   segmentsStarted = 0;
 
-  constructor(deviceId: string, offer: FileOffer, source: FileSource, mutate?: ChunkMutator) {
+  constructor(
+    deviceId: string,
+    offer: FileOffer,
+    source: FileSource | null,
+    mutate?: ChunkMutator,
+  ) {
     this.id = `out:${offer.fileId}:${deviceId}`;
     this.deviceId = deviceId;
     this.offer = offer;
@@ -67,10 +76,21 @@ export class OutgoingStream {
     return Math.min(this.offer.size, this.#ackedChunk * this.offer.chunkSize);
   }
 
-  /** Wants to send and may: requested, not paused, not done. (Window and link are the pump's.) */
+  get hasSource(): boolean {
+    return this.#source !== null;
+  }
+
+  /** The file is readable again (re-attached after a restart): reads come from here. */
+  attach(source: FileSource): void {
+    this.#source = source;
+    this.#block = null;
+  }
+
+  /** Wants to send and may: requested, readable, not paused, not done. (Window and link are the pump's.) */
   get wantsToSend(): boolean {
     return (
       this.requested &&
+      this.#source !== null &&
       !this.pausedByMe &&
       !this.pausedByPeer &&
       !this.finished &&
@@ -128,7 +148,7 @@ export class OutgoingStream {
     const chunk = this.#mutate
       ? this.#mutate(fileId, segment, inSegment, sealed.value)
       : sealed.value;
-    out.push({ t: 'chunk', fileId, segment, chunk });
+    if (chunk) out.push({ t: 'chunk', fileId, segment, chunk });
     return out;
   }
 
@@ -154,6 +174,7 @@ export class OutgoingStream {
     const end = Math.min(this.offer.size, last * chunkSize);
     let bytes: Uint8Array;
     try {
+      if (!this.#source) throw new Error('no source');
       bytes = await this.#source.read(offset, end - offset);
     } catch (error) {
       throw new FileTransferError(

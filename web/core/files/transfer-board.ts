@@ -12,6 +12,17 @@ export type TransferState =
   | 'offered'
   /** Accepted (or requested by the recipient) and waiting for a link. */
   | 'waiting'
+  /**
+   * Incoming: the sender's device is there but cannot read the file right
+   * now (it restarted and the file is not re-attached yet). Kept, not
+   * cancelled: it resumes from the resume point once the sender has it.
+   */
+  | 'waiting-for-sender'
+  /**
+   * Outgoing: the recipient asks, but after a restart this device could not
+   * reopen the file: it is in `files.needsSource` until `files.reattach`.
+   */
+  | 'needs-source'
   | 'active'
   | 'paused'
   /** Incoming: verified against the signed hash and saved. Outgoing: the recipient said so. */
@@ -43,6 +54,27 @@ export interface TransferView {
   segmentsStarted: number;
 }
 
+/**
+ * A file this device offered whose bytes it cannot read after a restart
+ * (`files.needsSource`): the UI asks the person to pick it again and calls
+ * `files.reattach(fileId, source)`, or `files.withdraw(fileId)`.
+ */
+export interface NeedsSourceView {
+  fileId: string;
+  convId: string;
+  name: string;
+  mime: string;
+  size: number;
+  /**
+   * `not-kept`: nothing could be kept to reopen it (a picked File);
+   * `unreadable`: the kept handle or path no longer opens (moved, deleted, no permission);
+   * `changed`: it opens but its size or hash is not the offer's.
+   */
+  reason: 'not-kept' | 'unreadable' | 'changed';
+  /** Devices waiting for it. */
+  waitingDevices: string[];
+}
+
 const PUBLISH_INTERVAL_MS = 200;
 /** Weight of the newest sample in the smoothed rate. */
 const RATE_SMOOTHING = 0.3;
@@ -51,10 +83,21 @@ export class TransferBoard {
   readonly #views = new Map<string, TransferView>();
   readonly #rateAt = new Map<string, { t: number; bytes: number }>();
   readonly #signal: Signal<TransferView[]> = signal([]);
+  readonly #needsSource: Signal<NeedsSourceView[]> = signal([]);
   #timer: ReturnType<typeof setTimeout> | null = null;
 
   get transfers(): ReadonlySignal<TransferView[]> {
     return this.#signal;
+  }
+
+  get needsSource(): ReadonlySignal<NeedsSourceView[]> {
+    return this.#needsSource;
+  }
+
+  /** Puts (or replaces) a file in the needs-source list; null takes it out. */
+  setNeedsSource(fileId: string, view: NeedsSourceView | null): void {
+    const rest = this.#needsSource.value.filter((v) => v.fileId !== fileId);
+    this.#needsSource.value = view ? [...rest, view] : rest;
   }
 
   get(id: string): TransferView | undefined {
