@@ -7,13 +7,16 @@
  *   npx tsx web/build.ts [--dev]
  */
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
 
 const webDir = dirname(fileURLToPath(import.meta.url));
 const outDir = join(webDir, '..', 'dist', 'web');
 const dev = process.argv.includes('--dev');
+/** TARGETS.md P7: what the first paint needs (app.js and its static imports), gzip -9. */
+const initialBudgetBytes = 60 * 1024;
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -28,7 +31,13 @@ export async function buildWeb(): Promise<void> {
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const result = await build({
-    entryPoints: { app: join(webDir, 'ui', 'main.tsx') },
+    entryPoints: {
+      app: join(webDir, 'ui', 'main.tsx'),
+      // Incoming files into OPFS through sync access handles (a module worker: /files-worker.js).
+      'files-worker': join(webDir, 'core', 'files', 'opfs-worker-entry.ts'),
+      // Argon2id off the page's thread (a module worker: /kdf-worker.js, see web/ui/app/engine.ts).
+      'kdf-worker': join(webDir, 'ui', 'app', 'kdf-worker.ts'),
+    },
     outdir: outDir,
     bundle: true,
     format: 'esm',
@@ -60,6 +69,37 @@ export async function buildWeb(): Promise<void> {
   if (/<script(?![^>]*\bsrc=)[^>]*>/i.test(html)) {
     throw new Error('web/build: index.html must not contain inline scripts (CSP forbids them)');
   }
+  if (!dev) await reportInitialBundle(result.metafile);
+}
+
+/**
+ * The first bundle is app.js plus every chunk it imports statically; the
+ * engine, libsodium, the signed-in shell and the emoji data are `import()`ed
+ * later. Says how big it is, and warns when it outgrows the P7 budget.
+ */
+async function reportInitialBundle(meta: Metafile): Promise<void> {
+  const entry = Object.keys(meta.outputs).find((o) => o.endsWith('/app.js'));
+  if (!entry) return;
+  const seen = new Set<string>();
+  const stack = [entry];
+  while (stack.length > 0) {
+    const output = stack.pop()!;
+    if (seen.has(output)) continue;
+    seen.add(output);
+    for (const imported of meta.outputs[output]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && imported.path.endsWith('.js')) {
+        stack.push(imported.path);
+      }
+    }
+  }
+  let gzipBytes = 0;
+  for (const output of seen) {
+    gzipBytes += gzipSync(await readFile(resolve(output)), { level: 9 }).length;
+  }
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  const line = `web/build: first bundle ${kb(gzipBytes)} gzip (${seen.size} files; budget ${kb(initialBudgetBytes)})`;
+  if (gzipBytes > initialBudgetBytes) console.warn(`${line}: OVER BUDGET (TARGETS.md P7)`);
+  else console.log(line);
 }
 
 await buildWeb();

@@ -1,0 +1,254 @@
+/**
+ * Everything heavy the app needs — libsodium, the account module, the
+ * history store and the ParleyClient with its WebRTC stack — behind one
+ * module the shell loads with `import()` after its first paint (TARGETS.md
+ * P7: the first bundle stays small). The functions here are the session's
+ * steps; the UI never reaches into core beyond them and the client's API.
+ */
+import { loadSodium } from '../../../shared/crypto/sodium.ts';
+import {
+  type Account,
+  type AccountKdfOptions,
+  type AccountSession,
+  createAccount,
+  indexedDbKeyStore,
+  type KeyStore,
+  type StoredAccount,
+  signInWithPassword,
+  signInWithRecoveryKey,
+  signOut,
+  storedAccount,
+  unlock,
+  unlockRemembered,
+  workerKeyDerivation,
+} from '../../core/account/index.ts';
+import { ParleyClient } from '../../core/client.ts';
+import type { DeviceAccount } from '../../core/engine-context.ts';
+import { browserSinkFactory } from '../../core/files/opfs-worker-sink.ts';
+import { HistoryStore } from '../../core/history/history-store.ts';
+import { RelayClient } from '../../core/relay-client.ts';
+
+export type { AccountSession, StoredAccount };
+
+/** A signed-in, connected device: what the shell hands to every view. */
+export interface Engine {
+  client: ParleyClient;
+  session: AccountSession;
+  history: HistoryStore;
+}
+
+const KDF_WORKER_URL = '/kdf-worker.js';
+const HISTORY_DB_PREFIX = 'parley-history-';
+
+/** The relay that served this page: ws(s)://host/ws. */
+export function relayUrl(): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+}
+
+let kdfOptions: AccountKdfOptions | null = null;
+
+/**
+ * Argon2id in a Web Worker so the page keeps painting (it takes 0.2–0.5 s
+ * and 64 MiB). If workers are unavailable the derivation runs on the page:
+ * slower to feel, same keys.
+ */
+function kdf(): AccountKdfOptions {
+  if (kdfOptions) return kdfOptions;
+  try {
+    kdfOptions = { derive: workerKeyDerivation(new Worker(KDF_WORKER_URL, { type: 'module' })) };
+  } catch {
+    kdfOptions = {};
+  }
+  return kdfOptions;
+}
+
+function keyStore(): KeyStore {
+  return indexedDbKeyStore();
+}
+
+/** Asks the relay client to do `work`, then always closes it (sign-up and sign-in are one-shot). */
+async function withRelay<T>(work: (relay: RelayClient) => Promise<T>): Promise<T> {
+  const relay = new RelayClient({ url: relayUrl() });
+  try {
+    return await work(relay);
+  } finally {
+    relay.close();
+  }
+}
+
+export async function findStoredAccount(): Promise<StoredAccount | null> {
+  const store = keyStore();
+  try {
+    return await storedAccount(store);
+  } finally {
+    store.close();
+  }
+}
+
+export async function createNewAccount(
+  username: string,
+  password: string,
+  rememberDevice: boolean,
+): Promise<{ session: AccountSession; recoveryKey: string }> {
+  await loadSodium();
+  const store = keyStore();
+  try {
+    const created = await withRelay((relay) =>
+      createAccount({ relay, store, username, password, rememberDevice, kdf: kdf() }),
+    );
+    const { recoveryKey, ...session } = created;
+    return { session, recoveryKey };
+  } finally {
+    store.close();
+  }
+}
+
+export async function signInPassword(
+  username: string,
+  password: string,
+  rememberDevice: boolean,
+): Promise<AccountSession> {
+  await loadSodium();
+  const store = keyStore();
+  try {
+    return await withRelay((relay) =>
+      signInWithPassword({ relay, store, username, password, rememberDevice, kdf: kdf() }),
+    );
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * With a new password the account's password changes too (the usual reason
+ * to reach for the recovery key); without one, this device is remembered,
+ * since something must protect its keys.
+ */
+export async function signInRecovery(
+  username: string,
+  recoveryKey: string,
+  newPassword: string,
+  rememberDevice: boolean,
+): Promise<AccountSession> {
+  await loadSodium();
+  const store = keyStore();
+  try {
+    return await withRelay((relay) =>
+      signInWithRecoveryKey({
+        relay,
+        store,
+        username,
+        recoveryKey,
+        ...(newPassword ? { newPassword } : {}),
+        rememberDevice: rememberDevice || !newPassword,
+        kdf: kdf(),
+      }),
+    );
+  } finally {
+    store.close();
+  }
+}
+
+export async function unlockWithSecret(
+  secret: string,
+  rememberDevice: boolean,
+): Promise<AccountSession> {
+  const store = keyStore();
+  try {
+    return await unlock({ store, secret, rememberDevice, kdf: kdf() });
+  } finally {
+    store.close();
+  }
+}
+
+export async function unlockRememberedDevice(): Promise<AccountSession | null> {
+  const store = keyStore();
+  try {
+    return await unlockRemembered({ store });
+  } finally {
+    store.close();
+  }
+}
+
+function deviceAccount(account: Account): DeviceAccount {
+  return {
+    userId: account.userId,
+    username: account.username,
+    ikPk: account.identity.publicKey,
+    deviceId: account.deviceId,
+    dk: account.device,
+    cert: account.cert,
+    prekeys: [account.prekeys.current, ...account.prekeys.retired.map((r) => r.prekey)],
+  };
+}
+
+function hasOpfs(): boolean {
+  return typeof navigator.storage?.getDirectory === 'function';
+}
+
+/** Opens the encrypted history and connects: the app is live when this resolves. */
+export async function startEngine(session: AccountSession): Promise<Engine> {
+  await loadSodium();
+  const history = await HistoryStore.open({
+    dbName: `${HISTORY_DB_PREFIX}${session.account.userId}`,
+    dek: session.atRest.dek,
+    indexKey: session.atRest.indexKey,
+  });
+  try {
+    const client = await ParleyClient.start({
+      relayUrl: relayUrl(),
+      account: deviceAccount(session.account),
+      history,
+      // Received files stream into OPFS through sync access handles in a worker
+      // (createWritable fallback). No `sources` store: persisting a picked
+      // file's handle would keep its name in clear in IndexedDB; after a
+      // reload the sender is asked to pick the file again (hash-checked).
+      ...(hasOpfs() ? { files: { sinks: browserSinkFactory() } } : {}),
+    });
+    return { client, session, history };
+  } catch (error) {
+    history.close();
+    throw error;
+  }
+}
+
+type Directory = FileSystemDirectoryHandle & { keys(): AsyncIterable<string> };
+
+/** Received files live in the origin-private file system: sign-out erases them too. */
+async function wipeReceivedFiles(): Promise<void> {
+  if (!hasOpfs()) return;
+  const root = (await navigator.storage.getDirectory()) as Directory;
+  for await (const name of root.keys()) await root.removeEntry(name, { recursive: true });
+}
+
+/**
+ * Erases this device: keys, history, received files. The caller asked the
+ * user first (the identity is gone from here without a password or recovery key).
+ */
+export async function signOutDevice(engine: Engine | null, userId: string | null): Promise<void> {
+  await loadSodium();
+  const store = keyStore();
+  engine?.client.close();
+  const historyName = engine?.history.dbName ?? (userId ? `${HISTORY_DB_PREFIX}${userId}` : null);
+  await signOut({
+    store,
+    confirmed: true,
+    ...(engine ? { session: engine.session } : {}),
+    wipe: [
+      async () => {
+        if (engine) await engine.history.wipe();
+        else if (historyName) await deleteDatabase(historyName);
+      },
+      wipeReceivedFiles,
+    ],
+  });
+}
+
+function deleteDatabase(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => resolve();
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * Every stable error code the app can meet, as one type: the relay's
+ * (shared/protocol/errors.ts), the relay client's (web/core/relay-errors.ts),
+ * the account module's, file transfers', the history store's, and UNKNOWN
+ * for anything without a code. Types only, so this costs the first bundle
+ * nothing; each language file is a `Record<ErrorKey, string>`, so a code
+ * added in core without words fails the type check (and the unit test).
+ */
+import type { ErrorCode } from '../../../shared/protocol/errors.ts';
+import type { AccountErrorCode } from '../../core/account/account-errors.ts';
+import type { FileTransferCode } from '../../core/files/file-errors.ts';
+import type { HistoryErrorCode } from '../../core/history/history-error.ts';
+import type { ClientErrorCode } from '../../core/relay-errors.ts';
+
+export type ErrorKey =
+  | ErrorCode
+  | ClientErrorCode
+  | AccountErrorCode
+  | FileTransferCode
+  | HistoryErrorCode
+  | 'UNKNOWN';
+
+export type ErrorMessages = Record<ErrorKey, string>;

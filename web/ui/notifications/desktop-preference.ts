@@ -1,0 +1,49 @@
+/**
+ * Whether desktop notifications are wanted (a local preference, off until
+ * the person turns it on) and the browser's permission. Permission is only
+ * ever requested from a click: browsers ignore or penalise prompts on load.
+ */
+import { signal } from '@preact/signals';
+import { readSetting, writeSetting } from '../app/preferences.ts';
+
+const ENABLED_KEY = 'parley.notifications';
+const ASKED_KEY = 'parley.notifications.asked';
+
+export type PermissionState = NotificationPermission | 'unsupported';
+
+export function notificationPermission(): PermissionState {
+  return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
+}
+
+export const desktopNotifications = signal(readSetting(ENABLED_KEY) === 'on');
+export const permission = signal<PermissionState>('default');
+
+export function initDesktopPreference(): void {
+  permission.value = notificationPermission();
+}
+
+/** Turns notifications on (asking the browser if needed) or off; resolves to the new state. */
+export async function setDesktopNotifications(on: boolean): Promise<boolean> {
+  writeSetting(ASKED_KEY, 'yes');
+  if (!on || permission.value === 'unsupported') {
+    desktopNotifications.value = false;
+    writeSetting(ENABLED_KEY, 'off');
+    return false;
+  }
+  if (permission.value !== 'granted') {
+    permission.value = await Notification.requestPermission();
+  }
+  const enabled = permission.value === 'granted';
+  desktopNotifications.value = enabled;
+  writeSetting(ENABLED_KEY, enabled ? 'on' : 'off');
+  return enabled;
+}
+
+/** The inline prompt shows once: after a choice (or "not now") it stays away. */
+export function alreadyAsked(): boolean {
+  return readSetting(ASKED_KEY) === 'yes' || permission.value !== 'default';
+}
+
+export function markAsked(): void {
+  writeSetting(ASKED_KEY, 'yes');
+}
