@@ -20,6 +20,7 @@ import { frame, fromB64, fromUtf8, toB64, utf8 } from '../crypto/encoding.ts';
 import { type DeviceCert, verifyDeviceCert } from '../crypto/keys.ts';
 import { fail, ok, type Result } from '../crypto/result.ts';
 import { sodium } from '../crypto/sodium.ts';
+import { removalVerdict } from './membership-fork.ts';
 import {
   type MemberRole,
   type MembershipEntry,
@@ -308,18 +309,32 @@ export function nextEntry(
 }
 
 /**
- * Two valid chains of the same room that diverge (two admins acted at once):
- * the longer wins; at equal length, the one whose first differing entry has
- * the lower link hash. Every member picks the same; the loser's author
- * re-signs its change on the winning head.
+ * Two valid chains of the same room that diverge (two admins acted at once),
+ * compared from the first entry where they differ:
+ * 1. a branch that kicks, bans or demotes someone who wrote entries on the
+ *    other branch wins (membership-fork.ts: otherwise an admin being removed
+ *    out-writes the removal on a longer branch from before it);
+ * 2. when neither or both do: the longer wins; at equal length, the one whose
+ *    first differing entry has the lower link hash.
+ * Every member picks the same; the loser's author re-signs its change on the
+ * winning head (refused there if it lost the right to make it).
  */
 export function preferChain(a: readonly SignedEntry[], b: readonly SignedEntry[]): 'a' | 'b' {
-  if (a.length !== b.length) return a.length > b.length ? 'a' : 'b';
-  for (let i = 0; i < a.length; i++) {
-    const ha = linkHash(a[i]!);
-    const hb = linkHash(b[i]!);
-    if (ha !== hb) return ha < hb ? 'a' : 'b';
+  const shorter = Math.min(a.length, b.length);
+  let fork = 0;
+  let hashA = '';
+  let hashB = '';
+  for (; fork < shorter; fork++) {
+    hashA = linkHash(a[fork]!);
+    hashB = linkHash(b[fork]!);
+    if (hashA !== hashB) break;
   }
+  if (fork < shorter) {
+    const verdict = removalVerdict(a.slice(fork), b.slice(fork));
+    if (verdict) return verdict;
+  }
+  if (a.length !== b.length) return a.length > b.length ? 'a' : 'b';
+  if (fork < shorter) return hashA < hashB ? 'a' : 'b';
   return 'a';
 }
 

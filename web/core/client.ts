@@ -180,6 +180,17 @@ export class ParleyClient {
     return client;
   }
 
+  /** This device's own identity (safety numbers, "you" in member lists). Copies: not for writing. */
+  get me(): { userId: string; username: string; deviceId: string; ikPk: Uint8Array } {
+    const me = this.#ctx.me;
+    return {
+      userId: me.userId,
+      username: me.username,
+      deviceId: me.deviceId,
+      ikPk: me.ikPk.slice(),
+    };
+  }
+
   get connection(): ReadonlySignal<RelayState> {
     return this.#connection;
   }

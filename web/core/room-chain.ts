@@ -6,7 +6,8 @@
  *
  * Entries from outside (a member's link, the relay's mailbox) are offered as
  * a contiguous run; the run must attach to what we hold, fold without a
- * single refusal, and be the preferred chain (`preferChain`: longer, else the
+ * single refusal, and be the preferred chain (`preferChain`: a branch that
+ * removes someone who wrote on the other wins, else the longer, else the
  * lower link hash at the first difference) before it replaces ours. Every
  * member applies the same rule, so a fork — two admins acting at once —
  * resolves to the same branch everywhere; an entry of ours that lost is

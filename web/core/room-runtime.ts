@@ -19,6 +19,7 @@ import type { ConversationFiles } from './files/conversation-files.ts';
 import type { Mesh } from './mesh.ts';
 import { RoomChain } from './room-chain.ts';
 import { RoomChainSync } from './room-chain-sync.ts';
+import { RoomEpochs } from './room-epochs.ts';
 import { type MemberView, roomMembers } from './room-members.ts';
 import { RoomPresence } from './room-presence.ts';
 import { type RoomMembership, RoomSession } from './room-session.ts';
@@ -55,13 +56,15 @@ export class RoomRuntime {
       { ikPk: ctx.me.ikPk, deviceId: ctx.me.deviceId, dk: ctx.me.dk, cert: ctx.me.cert },
       { reportError: ctx.reportError },
     );
-    const runtime = new RoomRuntime(ctx, roomId, chain);
+    // Before the session exists: its first distribution must name a fresh epoch.
+    const epochs = await RoomEpochs.open(ctx.history, roomId, { reportError: ctx.reportError });
+    const runtime = new RoomRuntime(ctx, roomId, chain, epochs);
     const intent = await ctx.history.kvGet(JOIN_INTENT_PREFIX + roomId);
     if (intent) runtime.#joinIntent = fromUtf8(intent);
     return runtime;
   }
 
-  private constructor(ctx: EngineContext, roomId: string, chain: RoomChain) {
+  private constructor(ctx: EngineContext, roomId: string, chain: RoomChain, epochs: RoomEpochs) {
     this.#ctx = ctx;
     this.roomId = roomId;
     this.chain = chain;
@@ -74,6 +77,7 @@ export class RoomRuntime {
       presence: this.presence,
       membership: chainMembership(chain),
       me: { deviceId: ctx.me.deviceId, dk: ctx.me.dk },
+      epochs,
     });
     const session = this.session;
     this.conversation = new Conversation({
@@ -95,6 +99,11 @@ export class RoomRuntime {
     });
     const conversation = this.conversation;
     this.files = ctx.files.attach(this.roomId, this.mesh, conversation);
+    // File requests and acks count only from devices whose identity the chain holds.
+    this.files.admitOnly((deviceId) => {
+      const peer = this.mesh.peerIdentity(deviceId);
+      return peer !== null && chain.isMember(toB64(peer.ikPk));
+    });
     const report = ctx.reportError;
     session.events.on('event', (e) => {
       conversation.receive(e.signed, e.event).catch(report);

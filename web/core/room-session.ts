@@ -20,7 +20,6 @@ import {
   type EpochEvent,
   peekSenderKeyHeader,
   SenderKeyChain,
-  SenderKeyReceiver,
   shouldRotateEpoch,
   verifyDistribution,
 } from '../../shared/crypto/sender-keys.ts';
@@ -35,7 +34,9 @@ import {
   isFileMessage,
 } from './link-messages.ts';
 import type { Mesh, MeshMember } from './mesh.ts';
+import type { EpochLedger } from './room-epochs.ts';
 import type { RoomPresence } from './room-presence.ts';
+import { RoomReceivers } from './room-receivers.ts';
 
 /** Who may hold the room's keys and be heard; a removal starts a new epoch. */
 export interface RoomMembership {
@@ -66,6 +67,12 @@ export interface RoomSessionOptions {
   /** Who is a member; defaults to the relay's list (transport tests only). */
   membership?: RoomMembership;
   me: { deviceId: string; dk: SigningKeyPair };
+  /**
+   * This device's epochs in the room across restarts (room-epochs.ts): the
+   * session starts at `start`, never at an epoch it used before. Without it
+   * the session starts at the constructor's `epoch` (tests of one run).
+   */
+  epochs?: EpochLedger;
   now?: () => number;
 }
 
@@ -105,11 +112,8 @@ export class RoomSession {
   readonly events = new Emitter<RoomSessionEvents>();
   readonly roomId: string;
   #chain: SenderKeyChain;
-  readonly #receivers = new Map<string, SenderKeyReceiver>();
-  /** Messages that came before the distribution that decrypts them. */
-  readonly #waiting = new EarlyBuffer<{ from: MeshMember; message: Uint8Array }>({
-    maxPerKey: 256,
-  });
+  /** Other devices' chains, and messages that came before the distribution that opens them. */
+  readonly #receivers = new RoomReceivers<{ from: MeshMember; message: Uint8Array }>();
   /**
    * Messages from a device whose identity is not (yet) a member: its join
    * entry may still be on its way by another path. Replayed if the chain
@@ -131,7 +135,7 @@ export class RoomSession {
     this.roomId = opts.roomId;
     this.#now = opts.now ?? Date.now;
     this.#membership = opts.membership ?? relayMembership(opts.presence);
-    this.#chain = this.#newChain(epoch);
+    this.#chain = this.#newChain(opts.epochs?.start ?? epoch);
     this.#offs = [
       opts.mesh.events.on('peerOpen', (member) => {
         this.#distributedTo.delete(member.deviceId);
@@ -211,6 +215,7 @@ export class RoomSession {
    */
   rotate(reason: EpochEvent | null): void {
     const next = this.#newChain(this.#chain.epoch + 1);
+    this.#opts.epochs?.use(next.epoch);
     this.#chain.close();
     this.#chain = next;
     this.#distributedTo.clear();
@@ -221,9 +226,7 @@ export class RoomSession {
   close(): void {
     for (const off of this.#offs) off();
     this.#chain.close();
-    for (const r of this.#receivers.values()) r.close();
-    this.#receivers.clear();
-    this.#waiting.clear();
+    this.#receivers.close();
     this.#beforeMember.clear();
     this.events.clear();
   }
@@ -324,13 +327,9 @@ export class RoomSession {
       this.events.emit('rejected', from, 'BAD_DISTRIBUTION');
       return;
     }
-    const key = receiverKey(verified.value.dkPk, verified.value.epoch);
-    // A repeat of a distribution we hold would rewind nothing useful and drop
-    // stored skipped keys: keep the receiver we have.
-    if (!this.#receivers.has(key)) {
-      this.#receivers.set(key, SenderKeyReceiver.fromDistribution(verified.value));
-    }
-    for (const waiting of this.#waiting.take(key)) this.#onRoomEvent(waiting.from, waiting.message);
+    // A device that restarted comes back at a higher epoch (room-epochs.ts): a new receiver.
+    for (const waiting of this.#receivers.add(verified.value))
+      this.#onRoomEvent(waiting.from, waiting.message);
   }
 
   #onRoomEvent(from: MeshMember, message: Uint8Array): void {
@@ -349,10 +348,9 @@ export class RoomSession {
       this.events.emit('rejected', from, 'WRONG_SENDER');
       return;
     }
-    const key = receiverKey(header.dkPk, header.epoch);
-    const receiver = this.#receivers.get(key);
+    const receiver = this.#receivers.get(header.dkPk, header.epoch);
     if (!receiver) {
-      this.#waiting.hold(key, { from, message });
+      this.#receivers.hold(header.dkPk, header.epoch, { from, message });
       return;
     }
     const opened = receiver.decrypt(message);
@@ -383,8 +381,4 @@ export class RoomSession {
     }
     this.events.emit('event', { event: checked.value, signed, from });
   }
-}
-
-function receiverKey(dkPk: Uint8Array, epoch: number): string {
-  return `${toB64(dkPk)}:${epoch}`;
 }

@@ -148,4 +148,46 @@ describe('room session: sender keys over the mesh', () => {
       'before the kick',
     ]);
   });
+
+  it('after the sender moves to a new epoch, its messages of the last still in flight decrypt; only the newest three epochs are kept', async () => {
+    const { peers, roomId, sessions, meshes } = await room(2);
+    const [alice] = peers as [EnginePeer, EnginePeer];
+    const bobId = peers[1]!.device.deviceId;
+    const inbox = received(sessions[1]!);
+    send(sessions[0]!, alice, textEvent(alice, roomId, 'epoch 0, delivered'));
+    await until(() => inbox.length === 1);
+    // Written at epoch 0 while the link would not take it: still in alice's outbox.
+    const mesh = meshes[0]!;
+    const realSend = mesh.send.bind(mesh);
+    mesh.send = () => false;
+    const late = textEvent(alice, roomId, 'epoch 0, in flight');
+    const { message: inFlight, sentTo } = send(sessions[0]!, alice, late);
+    mesh.send = realSend;
+    expect(sentTo).toEqual([]);
+
+    sessions[0]!.rotate(null);
+    send(sessions[0]!, alice, textEvent(alice, roomId, 'epoch 1'));
+    await until(() => inbox.length === 2);
+    sessions[0]!.resend(bobId, inFlight);
+    await until(() => inbox.length === 3);
+    expect(inbox.map((r) => (r.event.body as { text: string }).text)).toEqual([
+      'epoch 0, delivered',
+      'epoch 1',
+      'epoch 0, in flight',
+    ]);
+
+    // Three more epochs: epoch 0's receiver is gone (its keys wiped), and so is the message.
+    const again = textEvent(alice, roomId, 'epoch 0, far too late');
+    mesh.send = () => false;
+    const { message: tooLate } = send(sessions[0]!, alice, again);
+    mesh.send = realSend;
+    for (let i = 0; i < 3; i++) sessions[0]!.rotate(null);
+    send(sessions[0]!, alice, textEvent(alice, roomId, 'epoch 4'));
+    await until(() => inbox.length === 4);
+    sessions[0]!.resend(bobId, tooLate);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(inbox.map((r) => (r.event.body as { text: string }).text)).not.toContain(
+      'epoch 0, far too late',
+    );
+  });
 });

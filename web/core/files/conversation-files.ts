@@ -39,6 +39,8 @@ export class ConversationFiles {
   readonly #outgoing: OutgoingFiles;
   readonly #incoming = new Map<string, Incoming>();
   readonly #offs: Array<() => void> = [];
+  /** Whose file messages count (rooms: chain members; set by room-runtime.ts). */
+  #admits: (deviceId: string) => boolean = () => true;
 
   constructor(host: FileHost, convId: string, mesh: Mesh, conversation: Conversation) {
     this.#host = host;
@@ -51,6 +53,8 @@ export class ConversationFiles {
     this.#offs.push(
       mesh.events.on('message', (from, bytes) => {
         if (!isFileMessage(bytes)) return;
+        // A non-member's requests and acks are refused unread (the room session reports NOT_MEMBER).
+        if (!this.#admits(from.deviceId)) return;
         const m = decodeFileMessage(bytes);
         if (m) this.#onMessage(from.deviceId, m);
       }),
@@ -61,6 +65,14 @@ export class ConversationFiles {
         if (event.body.type === 'file') this.#onOffer(event.authorDevice, event.body.offer);
       }),
     );
+  }
+
+  /**
+   * Only devices this predicate admits are heard (a room passes its chain's
+   * membership: a linked non-member may neither fetch offers nor ack chunks).
+   */
+  admitOnly(admits: (deviceId: string) => boolean): void {
+    this.#admits = admits;
   }
 
   /** Restores unfinished incoming transfers (after a reload); they resume when the link is up. */
