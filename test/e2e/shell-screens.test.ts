@@ -1,7 +1,8 @@
 /**
  * The shell, looked at: onboarding, the recovery key, the empty app, the
- * sidebar with rooms and a DM, a room, and Settings, each in light and dark
- * at desktop (1280×800) and phone (360×740) size, saved as PNGs under
+ * sidebar with rooms and a DM, a room, Settings, the new room's history
+ * choice, room settings and a background notice, each in light and dark at
+ * desktop (1280×800) and phone (360×740) size, saved as PNGs under
  * test-results/screens/shell-*.png for review. Runs against the relay as
  * `npm start` runs it, signing up through the UI like a person would.
  */
@@ -20,6 +21,7 @@ const SIZES = [
 const SCHEMES = ['light', 'dark'] as const;
 const PASSWORD = 'correct horse battery staple';
 const UI_MS = 20_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 let relay: RelayProcess;
 let browser: Browser;
@@ -80,6 +82,91 @@ async function createRoom(page: Page, name: string, visibility: 'Public' | 'Priv
 }
 
 describe('the shell, looked at', () => {
+  it('a room created with its history setting, changed by the owner, and a background failure shown as a notice', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    // The relay (as the page sees it) refuses this device's weekly prekey
+    // rotation: a failure in work nobody asked for, which must reach the screen.
+    let refusedRotations = 0;
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        if (typeof message === 'string' && message.includes('"t":"prekey.rotate"')) {
+          refusedRotations += 1;
+          const { ref } = JSON.parse(message) as { ref?: unknown };
+          ws.send(JSON.stringify({ t: 'error', ref, code: 'RATE_LIMITED', message: 'slow down' }));
+          return;
+        }
+        server.send(message);
+      });
+    });
+    await page.clock.install();
+
+    await signUp(page, uniqueName('owner'));
+    await finishSignUp(page);
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: UI_MS });
+
+    await page.getByRole('button', { name: 'New room' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New room' });
+    await dialog.getByRole('textbox', { name: 'Room name' }).fill('planning');
+    const history = dialog.getByRole('radiogroup', { name: 'History' });
+    await expect
+      .poll(() =>
+        history.getByRole('radio', { name: 'Members can read earlier messages' }).isChecked(),
+      )
+      .toBe(true);
+    await history.getByRole('radio', { name: 'Only from when they joined' }).check();
+    await shoot(page, 'new-room-history');
+    await dialog.getByRole('button', { name: 'Create room' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: UI_MS });
+    await page.getByRole('heading', { level: 1, name: 'planning' }).waitFor({ timeout: UI_MS });
+    await shoot(page, 'room-header');
+
+    // The owner sees the setting as created, and changes it.
+    await page.getByRole('button', { name: 'Room settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Room settings' });
+    const since = settings.getByRole('radio', { name: 'Only from when they joined' });
+    await expect.poll(() => since.isChecked(), { timeout: UI_MS }).toBe(true);
+    await shoot(page, 'room-settings');
+    await settings.getByRole('radio', { name: 'Members can read earlier messages' }).check();
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await settings.getByRole('status').filter({ hasText: 'Saved' }).waitFor({ timeout: UI_MS });
+    await expect.poll(() => settings.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    await settings.getByRole('button', { name: 'Close' }).click();
+    await settings.waitFor({ state: 'detached' });
+    // Reopened, it shows what the chain now says.
+    await page.getByRole('button', { name: 'Room settings' }).click();
+    await expect
+      .poll(() =>
+        settings.getByRole('radio', { name: 'Members can read earlier messages' }).isChecked(),
+      )
+      .toBe(true);
+    await page.keyboard.press('Escape');
+    await settings.waitFor({ state: 'detached' });
+
+    // Eight days later the tab comes back to the foreground: the prekey is due,
+    // the relay refuses it, and a notice says so in words (no raw error text).
+    await page.clock.setSystemTime(Date.now() + 8 * DAY_MS);
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    const notices = page.getByRole('status', { name: 'Notices' });
+    await notices
+      .filter({ hasText: 'Could not renew this device’s keys' })
+      .waitFor({ timeout: UI_MS });
+    expect(refusedRotations).toBe(1);
+    const text = (await notices.textContent()) ?? '';
+    expect(text).toContain('Too many attempts');
+    expect(text).not.toContain('slow down');
+    expect(text).not.toContain('RATE_LIMITED');
+    await shoot(page, 'notice');
+    await notices.getByRole('button', { name: 'Dismiss' }).click();
+    await expect.poll(() => notices.textContent()).toBe('');
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('onboarding, recovery key, empty app, rooms, settings: light and dark, desktop and phone', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();

@@ -12,6 +12,8 @@ import { ACCOUNT_ERROR_CODES, AccountError } from '../../../web/core/account/acc
 import { FileTransferError } from '../../../web/core/files/file-errors.ts';
 import { HistoryError } from '../../../web/core/history/history-error.ts';
 import { CLIENT_ERROR_CODES, RelayError } from '../../../web/core/relay-errors.ts';
+import { MembershipError } from '../../../web/core/room-chain.ts';
+import type { MembershipErrorCode } from '../../../web/ui/errors/error-codes.ts';
 import { errorCode, errorMessage } from '../../../web/ui/errors/error-message.ts';
 import { ERRORS_DE } from '../../../web/ui/errors/messages-de.ts';
 import { ERRORS_EN } from '../../../web/ui/errors/messages-en.ts';
@@ -34,12 +36,32 @@ function stringsModules(dir: string): string[] {
 const FILE_CODES = Object.keys(ERRORS_EN).filter((code) => code.startsWith('FILE_'));
 const HISTORY_CODES = Object.keys(ERRORS_EN).filter((code) => code.startsWith('HISTORY_'));
 
+/**
+ * The membership codes are type unions too (ChainError, ChainWriteError,
+ * ChainRefusal): this list is typed by them, and the check below that every
+ * CHAIN_ entry in English is listed here keeps the two from drifting apart.
+ */
+const MEMBERSHIP_CODES: readonly MembershipErrorCode[] = [
+  'CHAIN_EMPTY',
+  'CHAIN_MALFORMED',
+  'CHAIN_BAD_CERT',
+  'CHAIN_BAD_SIGNATURE',
+  'CHAIN_BROKEN',
+  'CHAIN_WRONG_ROOM',
+  'CHAIN_FORBIDDEN',
+  'CHAIN_EXISTS',
+  'CHAIN_UNKNOWN_USER',
+  'CHAIN_NO_ROOM',
+  'CHAIN_FROM_FUTURE',
+];
+
 const EVERY_CODE = [
   ...ERROR_CODE_LIST,
   ...Object.keys(CLIENT_ERROR_CODES),
   ...Object.keys(ACCOUNT_ERROR_CODES),
   ...FILE_CODES,
   ...HISTORY_CODES,
+  ...MEMBERSHIP_CODES,
 ];
 
 const modules: string[] = stringsModules(uiRoot);
@@ -53,7 +75,7 @@ afterEach(() => {
 });
 
 describe('error messages', () => {
-  it('every relay, relay-client, account, file and history code has words in every language', () => {
+  it('every relay, relay-client, account, file, history and membership code has words in every language', () => {
     for (const messages of [ERRORS_EN, ERRORS_DE, ERRORS_ES]) {
       for (const code of EVERY_CODE) {
         expect(messages[code as keyof typeof messages], code).toMatch(/\S/);
@@ -61,6 +83,29 @@ describe('error messages', () => {
     }
     expect(ERROR_CODE_LIST.length).toBeGreaterThan(30);
     expect(Object.keys(ACCOUNT_ERROR_CODES).length).toBeGreaterThan(20);
+  });
+
+  it('every room membership code has its own words in every language, and a MembershipError reads by its code', () => {
+    expect(Object.keys(ERRORS_EN).filter((code) => code.startsWith('CHAIN_'))).toEqual(
+      expect.arrayContaining([...MEMBERSHIP_CODES]),
+    );
+    expect(Object.keys(ERRORS_EN).filter((code) => code.startsWith('CHAIN_')).length).toBe(
+      MEMBERSHIP_CODES.length,
+    );
+    for (const messages of [ERRORS_EN, ERRORS_DE, ERRORS_ES]) {
+      for (const code of MEMBERSHIP_CODES) {
+        expect(messages[code], code).toMatch(/\S/);
+        expect(messages[code], code).not.toBe(messages.UNKNOWN);
+      }
+    }
+    expect(errorMessage(new MembershipError('CHAIN_FORBIDDEN'))).toBe(ERRORS_EN.CHAIN_FORBIDDEN);
+    locale.value = 'de';
+    expect(errorMessage(new MembershipError('CHAIN_UNKNOWN_USER'))).toBe(
+      ERRORS_DE.CHAIN_UNKNOWN_USER,
+    );
+    locale.value = 'es';
+    expect(errorMessage(new MembershipError('CHAIN_NO_ROOM'))).toBe(ERRORS_ES.CHAIN_NO_ROOM);
+    expect(errorCode(new MembershipError('CHAIN_EMPTY'))).toBe('CHAIN_EMPTY');
   });
 
   it('German and Spanish are translations, not English copies', () => {

@@ -13,6 +13,7 @@ import {
   createAccount,
   indexedDbKeyStore,
   type KeyStore,
+  rotatePrekeyIfDue,
   type StoredAccount,
   signInWithPassword,
   signInWithRecoveryKey,
@@ -35,6 +36,8 @@ export interface Engine {
   client: ParleyClient;
   session: AccountSession;
   history: HistoryStore;
+  /** The engine's view of this device; its prekey list follows rotation (sealed mail to a new SPK opens). */
+  device: DeviceAccount;
 }
 
 const KDF_WORKER_URL = '/kdf-worker.js';
@@ -170,6 +173,10 @@ export async function unlockRememberedDevice(): Promise<AccountSession | null> {
   }
 }
 
+function mailPrekeys(account: Account): DeviceAccount['prekeys'] {
+  return [account.prekeys.current, ...account.prekeys.retired.map((r) => r.prekey)];
+}
+
 function deviceAccount(account: Account): DeviceAccount {
   return {
     userId: account.userId,
@@ -178,7 +185,7 @@ function deviceAccount(account: Account): DeviceAccount {
     deviceId: account.deviceId,
     dk: account.device,
     cert: account.cert,
-    prekeys: [account.prekeys.current, ...account.prekeys.retired.map((r) => r.prekey)],
+    prekeys: mailPrekeys(account),
   };
 }
 
@@ -194,10 +201,11 @@ export async function startEngine(session: AccountSession): Promise<Engine> {
     dek: session.atRest.dek,
     indexKey: session.atRest.indexKey,
   });
+  const device = deviceAccount(session.account);
   try {
     const client = await ParleyClient.start({
       relayUrl: relayUrl(),
-      account: deviceAccount(session.account),
+      account: device,
       history,
       // Received files stream into OPFS through sync access handles in a worker
       // (createWritable fallback). No `sources` store: persisting a picked
@@ -205,11 +213,63 @@ export async function startEngine(session: AccountSession): Promise<Engine> {
       // reload the sender is asked to pick the file again (hash-checked).
       ...(hasOpfs() ? { files: { sinks: browserSinkFactory() } } : {}),
     });
-    return { client, session, history };
+    return { client, session, history, device };
   } catch (error) {
     history.close();
     throw error;
   }
+}
+
+/** CRYPTO.md "Keys": the signed prekey is replaced weekly; whether it is due is checked this often. */
+const PREKEY_CHECK_EVERY_MS = 24 * 60 * 60 * 1000;
+/** A tab coming back to the foreground checks again, at most this often (timers sleep with the laptop). */
+const PREKEY_RECHECK_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * Rotates this device's signed prekey when due: now, daily while the app is
+ * open, when the tab becomes visible again, and when the relay connection
+ * comes back. Only while connected: the relay must take the new key (the
+ * rotation reverts otherwise), and an offline attempt would only fail.
+ * Failures go to `onError` (the notices); the next trigger tries again.
+ */
+export function keepPrekeysFresh(engine: Engine, onError: (error: unknown) => void): () => void {
+  const { client, session, device } = engine;
+  let lastCheckMs = Number.NEGATIVE_INFINITY;
+  let stopped = false;
+  const check = () => {
+    if (stopped || client.relay.state !== 'online') return;
+    lastCheckMs = Date.now();
+    const store = keyStore();
+    rotatePrekeyIfDue({ relay: client.relay, store, session })
+      .then((result) => {
+        // The engine opens sealed mail with `device.prekeys`: same array, new contents.
+        if (result.rotated || result.dropped > 0) {
+          device.prekeys.splice(0, device.prekeys.length, ...mailPrekeys(session.account));
+        }
+      })
+      .catch((error: unknown) => {
+        if (!stopped) onError(error);
+      })
+      .finally(() => store.close());
+  };
+  const recheck = () => {
+    if (Date.now() - lastCheckMs >= PREKEY_RECHECK_AFTER_MS || Date.now() < lastCheckMs) check();
+  };
+  const onVisible = () => {
+    if (document.visibilityState === 'visible') recheck();
+  };
+  const timer = setInterval(check, PREKEY_CHECK_EVERY_MS);
+  const offState = client.relay.events.on('state', (state) => {
+    if (state === 'online') recheck();
+  });
+  document.addEventListener('visibilitychange', onVisible);
+  check();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+    offState();
+    document.removeEventListener('visibilitychange', onVisible);
+  };
 }
 
 type Directory = FileSystemDirectoryHandle & { keys(): AsyncIterable<string> };

@@ -10,7 +10,9 @@ import { Spinner } from '../common/spinner.tsx';
 import { ConversationView } from '../conversation/conversation-view.tsx';
 import { errorMessage } from '../errors/error-message.ts';
 import { MembersPanel } from '../members/members-panel.tsx';
+import { clearNotices, reportBackgroundError } from '../notifications/background-errors.ts';
 import { notifyOnNewMessages } from '../notifications/desktop-notifier.ts';
+import { NoticeStack } from '../notifications/notice-stack.tsx';
 import { NotifyPrompt } from '../notifications/notify-prompt.tsx';
 import { syncUnreadTitle } from '../notifications/unread-title.ts';
 import { JoinRoomDialog, joinAndOpen } from '../rooms/join-room-dialog.tsx';
@@ -22,7 +24,7 @@ import { OfflineBanner } from '../sidebar/connection-status.tsx';
 import { Sidebar, sidebarOrder } from '../sidebar/sidebar.tsx';
 import { SafetyNumberDialog } from '../trust/safety-number-dialog.tsx';
 import { connectionView } from './connection.ts';
-import type { Engine } from './engine.ts';
+import { type Engine, keepPrekeysFresh } from './engine.ts';
 import { leaveSettings, navigate, type Route, route } from './route.ts';
 import { ts } from './strings.ts';
 import './app.css';
@@ -126,6 +128,18 @@ export default function Shell({ engine }: { engine: Engine }) {
   useEffect(() => switchWithKeyboard(client), [client]);
   useEffect(() => closeOnPageHide(client), [client]);
   useEffect(() => notifyOnNewMessages(client), [client]);
+  useEffect(() => {
+    const off = client.events.on('error', (error) => reportBackgroundError(error));
+    return () => {
+      off();
+      clearNotices();
+    };
+  }, [client]);
+  useEffect(
+    () =>
+      keepPrekeysFresh(engine, (error) => reportBackgroundError(error, ts('shell.prekeyFailed'))),
+    [engine],
+  );
 
   const current = route.value;
   const shown = current;
@@ -137,6 +151,7 @@ export default function Shell({ engine }: { engine: Engine }) {
 
   const view =
     convId || shown.name === 'join' || shown.name === 'settings' ? 'conversation' : 'list';
+  const inConversation = Boolean(convId && summary);
 
   return (
     <div class="app" data-view={view} data-members={membersOpen && roomId ? 'open' : 'closed'}>
@@ -153,7 +168,7 @@ export default function Shell({ engine }: { engine: Engine }) {
       </div>
       <main class="app-main">
         <OfflineBanner view={connection} />
-        <div class="app-mobile-bar" hidden={shown.name === 'settings'}>
+        <div class="app-mobile-bar" hidden={shown.name === 'settings' || inConversation}>
           <button
             type="button"
             class="btn btn-ghost btn-small"
@@ -172,33 +187,45 @@ export default function Shell({ engine }: { engine: Engine }) {
           ) : shown.name === 'join' ? (
             <JoinRoute engine={engine} to={shown} />
           ) : convId && summary ? (
-            <ConversationView
-              key={convId}
-              client={client}
-              convId={convId}
-              title={summary.title}
-              kind={summary.kind}
-              history={engine.history}
-              onOpenMembers={() => setMembersOpen(true)}
-              headerActions={
-                summary.kind === 'room' ? (
-                  <RoomActions
-                    client={client}
-                    roomId={convId}
-                    name={summary.title}
-                    membersOpen={membersOpen}
-                    onToggleMembers={() => setMembersOpen(!membersOpen)}
-                  />
-                ) : dmPartner ? (
-                  <DmActions
-                    username={dmPartner.username}
-                    onVerify={() =>
-                      setVerifying({ userId: dmPartner.userId, username: dmPartner.username })
-                    }
-                  />
-                ) : null
-              }
-            />
+            <div class="app-conversation">
+              {/* Phones: the way back sits in the conversation's own header row (CSS places it). */}
+              <button
+                type="button"
+                class="icon-btn app-back"
+                aria-label={ts('shell.back')}
+                title={ts('shell.back')}
+                onClick={() => navigate({ name: 'home' })}
+              >
+                <Icon name="back" />
+              </button>
+              <ConversationView
+                key={convId}
+                client={client}
+                convId={convId}
+                title={summary.title}
+                kind={summary.kind}
+                history={engine.history}
+                onOpenMembers={() => setMembersOpen(true)}
+                headerActions={
+                  summary.kind === 'room' ? (
+                    <RoomActions
+                      client={client}
+                      roomId={convId}
+                      name={summary.title}
+                      membersOpen={membersOpen}
+                      onToggleMembers={() => setMembersOpen(!membersOpen)}
+                    />
+                  ) : dmPartner ? (
+                    <DmActions
+                      username={dmPartner.username}
+                      onVerify={() =>
+                        setVerifying({ userId: dmPartner.userId, username: dmPartner.username })
+                      }
+                    />
+                  ) : null
+                }
+              />
+            </div>
           ) : convId ? (
             <div class="app-empty">
               <h1 class="app-empty-title">{ts('shell.conversationNotFound')}</h1>
@@ -225,6 +252,7 @@ export default function Shell({ engine }: { engine: Engine }) {
           onClose={() => setVerifying(null)}
         />
       )}
+      <NoticeStack />
     </div>
   );
 }

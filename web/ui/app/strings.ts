@@ -43,7 +43,9 @@ export const ts = defineStrings({
     'shell.notifyTitle': '{name}',
     'shell.notifyFallback': 'New message',
     'shell.conversationNotFound': 'Conversation not found',
-    'shell.backgroundError': 'Something went wrong in the background: {message}',
+    'shell.notices': 'Notices',
+    'shell.prekeyFailed': 'Could not renew this device’s keys',
+    'shell.roomSettings': 'Room settings',
     'shell.dismiss': 'Dismiss',
   },
   de: {
@@ -89,7 +91,9 @@ export const ts = defineStrings({
     'shell.notifyTitle': '{name}',
     'shell.notifyFallback': 'Neue Nachricht',
     'shell.conversationNotFound': 'Unterhaltung nicht gefunden',
-    'shell.backgroundError': 'Im Hintergrund ist etwas schiefgelaufen: {message}',
+    'shell.notices': 'Hinweise',
+    'shell.prekeyFailed': 'Die Schlüssel dieses Geräts konnten nicht erneuert werden',
+    'shell.roomSettings': 'Raumeinstellungen',
     'shell.dismiss': 'Schließen',
   },
   es: {
@@ -135,7 +139,9 @@ export const ts = defineStrings({
     'shell.notifyTitle': '{name}',
     'shell.notifyFallback': 'Mensaje nuevo',
     'shell.conversationNotFound': 'No se encontró la conversación',
-    'shell.backgroundError': 'Algo falló en segundo plano: {message}',
+    'shell.notices': 'Avisos',
+    'shell.prekeyFailed': 'No se pudieron renovar las claves de este dispositivo',
+    'shell.roomSettings': 'Ajustes de la sala',
     'shell.dismiss': 'Cerrar',
   },
 });

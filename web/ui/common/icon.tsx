@@ -24,6 +24,10 @@ const PATHS = {
   offline:
     'M3 3l18 18M8.5 16.5a5 5 0 0 1 7 0M5 12.5a10 10 0 0 1 4.5-2.4M19 12.5a10 10 0 0 0-3-2M2 8.8a15 15 0 0 1 4.5-2.6M22 8.8A15 15 0 0 0 10.5 5M12 20h.01',
   check: 'M5 12l5 5 9-10',
+  history: 'M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5M12 7v5l3 2',
+  clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 2',
+  alert:
+    'M12 9v4M12 17h.01M10.3 4 2.5 18a2 2 0 0 0 1.7 3h15.6a2 2 0 0 0 1.7-3L13.7 4a2 2 0 0 0-3.4 0z',
 } as const;
 
 export type IconName = keyof typeof PATHS;

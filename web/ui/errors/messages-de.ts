@@ -126,5 +126,23 @@ export const ERRORS_DE: ErrorMessages = {
   HISTORY_BAD_POSITION: 'Diese Stelle im Verlauf gibt es nicht.',
   HISTORY_WRONG_CONVERSATION:
     'Eine Nachricht war der falschen Unterhaltung zugeordnet und wurde ignoriert.',
+  // Raummitgliedschaft (die signierte Kette)
+  CHAIN_FORBIDDEN: 'Deine Rolle in diesem Raum erlaubt das nicht.',
+  CHAIN_UNKNOWN_USER:
+    'Die Schlüssel dieser Person sind noch nicht bekannt oder nicht vertrauenswürdig. Versuche es erneut, wenn sie online war.',
+  CHAIN_NO_ROOM: 'Dieser Raum ist auf diesem Gerät nicht geöffnet.',
+  CHAIN_EXISTS: 'Dieser Raum ist bereits eingerichtet.',
+  CHAIN_EMPTY:
+    'Dieses Gerät hat die Mitgliederliste des Raums noch nicht erhalten. Versuche es erneut, wenn ein anderes Mitglied online ist.',
+  CHAIN_MALFORMED: 'Die Mitgliederliste des Raums war beschädigt und wurde ignoriert.',
+  CHAIN_BAD_CERT:
+    'Eine Änderung der Mitglieder kam von einem Gerät, das nicht überprüft werden konnte. Sie wurde ignoriert.',
+  CHAIN_BAD_SIGNATURE:
+    'Eine Änderung der Mitglieder hatte eine ungültige Signatur. Sie wurde ignoriert.',
+  CHAIN_BROKEN:
+    'Die Mitgliederliste des Raums passte nicht zusammen. Der fehlerhafte Teil wurde ignoriert.',
+  CHAIN_WRONG_ROOM: 'Hier kam die Mitgliederliste eines anderen Raums an. Sie wurde ignoriert.',
+  CHAIN_FROM_FUTURE:
+    'Eine Änderung der Mitglieder ist in die Zukunft datiert. Prüfe die Uhr dieses Geräts.',
   UNKNOWN: 'Etwas ist schiefgelaufen. Versuche es erneut.',
 };

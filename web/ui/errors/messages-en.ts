@@ -111,5 +111,21 @@ export const ERRORS_EN: ErrorMessages = {
   HISTORY_BAD_KEY: 'The key for the saved history is wrong.',
   HISTORY_BAD_POSITION: 'That place in the history does not exist.',
   HISTORY_WRONG_CONVERSATION: 'A message was filed in the wrong conversation and was ignored.',
+  // Room membership (the signed chain)
+  CHAIN_FORBIDDEN: 'Your role in this room does not allow that.',
+  CHAIN_UNKNOWN_USER:
+    'That person’s keys are not known or not trusted yet. Try again once they have been online.',
+  CHAIN_NO_ROOM: 'That room is not open on this device.',
+  CHAIN_EXISTS: 'That room has been set up already.',
+  CHAIN_EMPTY:
+    'This device has not received the room’s member list yet. Try again when another member is online.',
+  CHAIN_MALFORMED: 'The room’s member list was damaged and was ignored.',
+  CHAIN_BAD_CERT:
+    'A change to the room’s members came from a device that could not be verified. It was ignored.',
+  CHAIN_BAD_SIGNATURE: 'A change to the room’s members had an invalid signature. It was ignored.',
+  CHAIN_BROKEN: 'The room’s member list did not fit together. The broken part was ignored.',
+  CHAIN_WRONG_ROOM: 'A member list for a different room was sent here. It was ignored.',
+  CHAIN_FROM_FUTURE:
+    'A change to the room’s members is dated in the future. Check this device’s clock.',
   UNKNOWN: 'Something went wrong. Try again.',
 };

@@ -122,5 +122,21 @@ export const ERRORS_ES: ErrorMessages = {
   HISTORY_BAD_KEY: 'La clave del historial guardado no es correcta.',
   HISTORY_BAD_POSITION: 'Ese punto del historial no existe.',
   HISTORY_WRONG_CONVERSATION: 'Un mensaje estaba en la conversación equivocada y se ignoró.',
+  // Miembros de la sala (la cadena firmada)
+  CHAIN_FORBIDDEN: 'Tu papel en esta sala no te permite hacer eso.',
+  CHAIN_UNKNOWN_USER:
+    'Las claves de esa persona aún no se conocen o no son de confianza. Inténtalo de nuevo cuando se haya conectado.',
+  CHAIN_NO_ROOM: 'Esa sala no está abierta en este dispositivo.',
+  CHAIN_EXISTS: 'Esa sala ya está configurada.',
+  CHAIN_EMPTY:
+    'Este dispositivo aún no ha recibido la lista de miembros de la sala. Inténtalo de nuevo cuando otro miembro esté conectado.',
+  CHAIN_MALFORMED: 'La lista de miembros de la sala estaba dañada y se ignoró.',
+  CHAIN_BAD_CERT:
+    'Un cambio en los miembros llegó de un dispositivo que no se pudo verificar. Se ignoró.',
+  CHAIN_BAD_SIGNATURE: 'Un cambio en los miembros tenía una firma no válida. Se ignoró.',
+  CHAIN_BROKEN: 'La lista de miembros de la sala no encajaba. Se ignoró la parte rota.',
+  CHAIN_WRONG_ROOM: 'Llegó aquí la lista de miembros de otra sala. Se ignoró.',
+  CHAIN_FROM_FUTURE:
+    'Un cambio en los miembros tiene fecha futura. Comprueba el reloj de este dispositivo.',
   UNKNOWN: 'Algo salió mal. Inténtalo de nuevo.',
 };

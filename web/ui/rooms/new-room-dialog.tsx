@@ -1,23 +1,28 @@
-/** Dialog "New room": a name and public or private; opens the room when created. */
-import { useId, useState } from 'preact/hooks';
+/**
+ * Dialog "New room": a name, public or private, and whether people who join
+ * later may read what came before; opens the room when created.
+ */
+import { useState } from 'preact/hooks';
+import type { RoomHistory } from '../../../shared/events/membership-schema.ts';
 import type { ParleyClient } from '../../core/client.ts';
 import { navigate } from '../app/route.ts';
 import { BusyButton } from '../common/busy-button.tsx';
 import { Dialog } from '../common/dialog.tsx';
 import { Field } from '../common/field.tsx';
-import { Icon } from '../common/icon.tsx';
 import { useAction } from '../common/use-action.ts';
 import { errorMessage } from '../errors/error-message.ts';
+import { ChoiceGroup } from './choice-group.tsx';
 import { rememberInvite } from './invites.ts';
+import { historyChoices, type Visibility, visibilityChoices } from './room-choices.ts';
 import { tr } from './strings.ts';
 import './rooms.css';
 
 export function NewRoomDialog({ client, onClose }: { client: ParleyClient; onClose: () => void }) {
   const [name, setName] = useState('');
-  const [visibility, setVisibility] = useState<'public' | 'private'>('private');
-  const legendId = useId();
+  const [visibility, setVisibility] = useState<Visibility>('private');
+  const [history, setHistory] = useState<RoomHistory>('shared');
   const create = useAction(async () => {
-    const created = await client.createRoom(name.trim(), visibility);
+    const created = await client.createRoom(name.trim(), visibility, { history });
     if (created.invite) rememberInvite(created.roomId, created.invite);
     onClose();
     navigate({ name: 'room', id: created.roomId });
@@ -41,35 +46,20 @@ export function NewRoomDialog({ client, onClose }: { client: ParleyClient; onClo
           value={name}
           onInput={(event) => setName(event.currentTarget.value)}
         />
-        <div class="field">
-          <span class="field-label" id={legendId}>
-            {tr('rooms.visibility')}
-          </span>
-          <div class="rm-choices" role="radiogroup" aria-labelledby={legendId}>
-            {(['private', 'public'] as const).map((choice) => (
-              <label key={choice} class="rm-choice">
-                <input
-                  type="radio"
-                  name="room-visibility"
-                  value={choice}
-                  checked={visibility === choice}
-                  aria-labelledby={`${legendId}-${choice}-title`}
-                  aria-describedby={`${legendId}-${choice}`}
-                  onChange={() => setVisibility(choice)}
-                />
-                <Icon name={choice === 'private' ? 'lock' : 'hash'} size={18} />
-                <span class="rm-choice-text">
-                  <span class="rm-choice-title" id={`${legendId}-${choice}-title`}>
-                    {tr(choice === 'private' ? 'rooms.private' : 'rooms.public')}
-                  </span>
-                  <span class="field-hint" id={`${legendId}-${choice}`}>
-                    {tr(choice === 'private' ? 'rooms.privateHint' : 'rooms.publicHint')}
-                  </span>
-                </span>
-              </label>
-            ))}
-          </div>
-        </div>
+        <ChoiceGroup
+          label={tr('rooms.visibility')}
+          name="room-visibility"
+          choices={visibilityChoices()}
+          value={visibility}
+          onChange={setVisibility}
+        />
+        <ChoiceGroup
+          label={tr('rooms.history')}
+          name="room-history"
+          choices={historyChoices()}
+          value={history}
+          onChange={setHistory}
+        />
         {create.error ? (
           <p class="form-error" role="alert">
             {errorMessage(create.error)}

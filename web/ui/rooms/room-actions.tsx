@@ -2,7 +2,9 @@
  * What SHELL puts in a conversation's header. Rooms: "Copy invite link"
  * (copies, says so, and shows the link in a readonly textbox to read or
  * select by hand), "Members" (toggles the members panel) and "Leave room"
- * (after a confirmation). DMs: "Verify {username}" (the safety number).
+ * (after a confirmation; not for the owner, who cannot leave), and for the
+ * owner "Room settings" (history). DMs:
+ * "Verify {username}" (the safety number).
  */
 import { useState } from 'preact/hooks';
 import type { ParleyClient } from '../../core/client.ts';
@@ -16,6 +18,7 @@ import { tc } from '../common/strings.ts';
 import { useAction } from '../common/use-action.ts';
 import { errorMessage } from '../errors/error-message.ts';
 import { inviteLinkFor } from './invites.ts';
+import { isRoomOwner, RoomSettingsDialog } from './room-settings-dialog.tsx';
 import './rooms.css';
 
 function InviteButton({ client, roomId }: { client: ParleyClient; roomId: string }) {
@@ -147,6 +150,8 @@ export function RoomActions({
   onToggleMembers: () => void;
 }) {
   const [leaving, setLeaving] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const owner = isRoomOwner(client, roomId);
   return (
     <>
       <InviteButton key={roomId} client={client} roomId={roomId} />
@@ -160,15 +165,37 @@ export function RoomActions({
       >
         <Icon name="users" />
       </button>
-      <button
-        type="button"
-        class="icon-btn rm-header-btn"
-        aria-label={ts('shell.leaveRoom')}
-        title={ts('shell.leaveRoom')}
-        onClick={() => setLeaving(true)}
-      >
-        <Icon name="leave" />
-      </button>
+      {owner ? (
+        <button
+          type="button"
+          class="icon-btn rm-header-btn"
+          aria-label={ts('shell.roomSettings')}
+          title={ts('shell.roomSettings')}
+          aria-haspopup="dialog"
+          onClick={() => setSettingsOpen(true)}
+        >
+          <Icon name="settings" />
+        </button>
+      ) : null}
+      {owner ? null : (
+        // The owner cannot leave their room (relay and chain both refuse): no button that always fails.
+        <button
+          type="button"
+          class="icon-btn rm-header-btn"
+          aria-label={ts('shell.leaveRoom')}
+          title={ts('shell.leaveRoom')}
+          onClick={() => setLeaving(true)}
+        >
+          <Icon name="leave" />
+        </button>
+      )}
+      {settingsOpen && owner && (
+        <RoomSettingsDialog
+          client={client}
+          roomId={roomId}
+          onClose={() => setSettingsOpen(false)}
+        />
+      )}
       {leaving && (
         <LeaveDialog
           client={client}
