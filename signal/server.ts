@@ -168,7 +168,14 @@ export async function startRelay(
 
   function onConnection(ws: WebSocket, req: IncomingMessage): void {
     const ip = clientIp(req);
-    const conn = new Connection(ws, ip, origins!.signingOrigin(req), connLimits, Date.now());
+    const conn = new Connection(
+      ws,
+      req.socket,
+      ip,
+      origins!.signingOrigin(req),
+      connLimits,
+      Date.now(),
+    );
     connections.add(conn);
     perIp.inc(ip);
     conn.authTimer = setTimeout(() => {
