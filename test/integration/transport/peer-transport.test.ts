@@ -54,6 +54,37 @@ describe('peer transport (real WebRTC via node-datachannel)', () => {
     expect([...(await echo)]).toEqual([9, 9]);
   });
 
+  it('a frame sent the moment one side opens is not lost while the other side is still opening', async () => {
+    // The side that reads its connection stats slowly opens last; the first
+    // handshake frame from the other side must wait for it, not vanish.
+    class SlowStats extends nodeWrtc.RTCPeerConnection {
+      override async getStats() {
+        await new Promise((r) => setTimeout(r, 300));
+        return super.getStats();
+      }
+    }
+    const a = new PeerTransport({ iceServers: [], wrtc: nodeWrtc, initiator: true });
+    const b = new PeerTransport({
+      iceServers: [],
+      wrtc: { ...nodeWrtc, RTCPeerConnection: SlowStats },
+      initiator: false,
+    });
+    opened.push(a, b);
+    a.events.on('signal', (s) => b.receiveSignal(s));
+    b.events.on('signal', (s) => a.receiveSignal(s));
+    a.events.once('open', () => a.send(new Uint8Array([7, 7, 7])));
+    let bOpen = false;
+    const first = new Promise<{ frame: Uint8Array; afterOpen: boolean }>((resolve) => {
+      b.events.once('open', () => {
+        bOpen = true;
+        b.events.once('message', (frame) => resolve({ frame, afterOpen: bOpen }));
+      });
+    });
+    const got = await first;
+    expect(got.afterOpen).toBe(true);
+    expect([...got.frame]).toEqual([7, 7, 7]);
+  }, 15_000);
+
   it('each side sees the fingerprint the other applied (what the handshake binds)', async () => {
     const { a, b } = pair();
     await Promise.all([opens(a), opens(b)]);

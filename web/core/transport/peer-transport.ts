@@ -32,6 +32,14 @@ export const PEER_TRANSPORT_DEFAULTS = {
    * that mixing the two hangs writes).
    */
   drainThresholdBytes: 256 * 1024,
+  /**
+   * Frames that arrive between the channel opening and `open` (we read the
+   * fingerprints and the path first, which takes a getStats round): kept and
+   * delivered after `open`. Without this, the initiator's first handshake
+   * frame was lost whenever its side finished first, and the link sat until
+   * its handshake timeout (seen as 10–20 s meshes of 6 pages joining at once).
+   */
+  maxFramesBeforeOpen: 64,
 } as const;
 
 const CandidateSchema = v.strictObject({
@@ -78,6 +86,7 @@ export class PeerTransport implements Transport {
   #open = false;
   #closed = false;
   #aboveLowWater = false;
+  #beforeOpen: Uint8Array[] = [];
   readonly #peer: SimplePeer.Instance;
   readonly #drainThresholdBytes: number;
   readonly #timer: ReturnType<typeof setTimeout>;
@@ -104,7 +113,11 @@ export class PeerTransport implements Transport {
     });
     this.#peer.on('connect', () => void this.#onConnect());
     this.#peer.on('data', (data: Uint8Array) => {
-      this.events.emit('message', new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      const frame = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      if (this.#open) this.events.emit('message', frame);
+      else if (this.#beforeOpen.length < PEER_TRANSPORT_DEFAULTS.maxFramesBeforeOpen) {
+        this.#beforeOpen.push(frame);
+      } else this.#fail('CONNECTION_FAILED');
     });
     this.#peer.on('close', () => this.#fail('CLOSED_REMOTELY'));
     this.#peer.on('error', () => this.#fail('CONNECTION_FAILED'));
@@ -192,12 +205,17 @@ export class PeerTransport implements Transport {
     this.#path = path;
     this.#open = true;
     this.events.emit('open');
+    for (const frame of this.#beforeOpen.splice(0)) {
+      if (!this.#open) return;
+      this.events.emit('message', frame);
+    }
   }
 
   #fail(reason: TransportCloseReason): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#open = false;
+    this.#beforeOpen = [];
     clearTimeout(this.#timer);
     this.#peer.destroy();
     this.events.emit('close', reason);

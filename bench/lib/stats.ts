@@ -1,0 +1,18 @@
+/** Quantiles over samples (nearest rank), rounded for printing. */
+
+export function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+export function quantile(samples: readonly number[], q: number): number {
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+}
+
+export function summary(samples: readonly number[]): { p50: number; p95: number; p99: number } {
+  return {
+    p50: round2(quantile(samples, 0.5)),
+    p95: round2(quantile(samples, 0.95)),
+    p99: round2(quantile(samples, 0.99)),
+  };
+}
