@@ -39,6 +39,7 @@ import {
   writeEntry,
 } from './room-admin.ts';
 import { MembershipError } from './room-chain.ts';
+import { type RemovalReason, RemovalWatch, type RoomRemoval } from './room-removal.ts';
 import { RoomRuntime } from './room-runtime.ts';
 import { Router } from './router.ts';
 import { openSealed } from './sealed-delivery.ts';
@@ -57,13 +58,20 @@ export interface ParleyClientOptions {
   files?: Partial<FileSettings>;
 }
 
-export type { ConversationSummary };
+export type { ConversationSummary, RemovalReason, RoomRemoval };
 /** Thrown by membership operations the room's chain refuses; `code` is stable (UI strings). */
 export { MembershipError };
 
 export type ClientEvents = {
   /** Background work failed (storing a message, recording an ack): for logs and a banner. */
   error: [error: unknown];
+  /**
+   * This user is out of a room — kicked, banned (by the room's chain, or
+   * the relay's notice once the relay refuses to route us), or left from
+   * another device. The room is closed and gone from `conversations`; its
+   * history stays on this device. Once per removal.
+   */
+  removed: [removal: RoomRemoval];
 };
 
 /** Privacy switches (ARCHITECTURE.md: typing and read receipts are opt-out). */
@@ -96,6 +104,8 @@ export class ParleyClient {
   readonly #connection: Signal<RelayState>;
   readonly #list = new ConversationList();
   readonly #mailbox: MailboxCollector;
+  /** Notices that this user is out of a room (chain entry, or relay notice the relay backs). */
+  readonly #removals: RemovalWatch;
   readonly #privacy: Signal<PrivacySettings> = signal(DEFAULT_PRIVACY);
   readonly events = new Emitter<ClientEvents>();
   #closed = false;
@@ -115,6 +125,13 @@ export class ParleyClient {
     this.#connection = signal(ctx.relay.state);
     ctx.relay.events.on('state', (s) => {
       this.#connection.value = s;
+    });
+    this.#removals = new RemovalWatch({
+      relay: ctx.relay,
+      trust: ctx.trust,
+      me: { userId: ctx.me.userId, ik: meIkB64(ctx), deviceId: ctx.me.deviceId },
+      openRoom: (roomId) => this.#rooms.get(roomId),
+      onRemoved: (runtime, reason, by) => this.#removed(runtime, reason, by),
     });
     this.#sweep = setInterval(() => {
       for (const r of [...this.#rooms.values(), ...this.#dms.values()])
@@ -250,14 +267,14 @@ export class ParleyClient {
     const runtime = this.#rooms.get(roomId);
     // The owner cannot leave (the relay says OWNER_CANNOT_LEAVE; the chain agrees).
     const myRole = runtime?.chain.roleOf(runtime.chain.myIk);
-    if (runtime && myRole && myRole !== 'owner') {
-      // The signed leave goes out (links and relay) before the relay forgets us.
-      await writeEntry(runtime.chain, { op: 'leave' });
-    }
-    await this.relay.call({ t: 'room.leave', roomId }, 'ok');
-    this.#rooms.get(roomId)?.close();
-    this.#rooms.delete(roomId);
-    this.#list.forget(roomId);
+    await this.#removals.leaving(roomId, async () => {
+      if (runtime && myRole && myRole !== 'owner') {
+        // The signed leave goes out (links and relay) before the relay forgets us.
+        await writeEntry(runtime.chain, { op: 'leave' });
+      }
+      await this.relay.call({ t: 'room.leave', roomId }, 'ok');
+      this.#closeRoom(roomId);
+    });
   }
 
   /** Public rooms anyone can join (name, id, member count). */
@@ -394,6 +411,7 @@ export class ParleyClient {
     this.#dms.clear();
     this.files.close();
     this.#mailbox.close();
+    this.#removals.close();
     this.#ctx.router.close();
     this.relay.close();
   }
@@ -428,14 +446,34 @@ export class ParleyClient {
 
   async #openAll(): Promise<void> {
     const list = await this.relay.call({ t: 'room.list' }, 'room.list.ok');
-    for (const room of list.rooms) await this.#openRoom(room.id, room.name);
+    for (const room of list.rooms)
+      await this.#openRoom(room.id, room.name, { unlessRemoved: true });
     for (const partner of await this.#rememberedPartners()) await this.#openDm(partner);
   }
 
-  async #openRoom(roomId: string, name: string): Promise<RoomRuntime> {
+  /**
+   * Opens a room and tracks it. `unlessRemoved` (start-up): a room whose
+   * stored chain ends with our removal stays closed even if the relay still
+   * lists it — unless we are joining it again.
+   */
+  async #openRoom(roomId: string, name: string): Promise<RoomRuntime>;
+  async #openRoom(
+    roomId: string,
+    name: string,
+    opts: { unlessRemoved: true },
+  ): Promise<RoomRuntime | null>;
+  async #openRoom(
+    roomId: string,
+    name: string,
+    opts: { unlessRemoved?: boolean } = {},
+  ): Promise<RoomRuntime | null> {
     const existing = this.#rooms.get(roomId);
     if (existing) return existing;
     const runtime = await RoomRuntime.open(this.#ctx, roomId);
+    if (opts.unlessRemoved && this.#removals.removedByStoredChain(runtime)) {
+      runtime.close();
+      return null;
+    }
     const raced = this.#rooms.get(roomId);
     if (raced) {
       runtime.close();
@@ -443,8 +481,33 @@ export class ParleyClient {
     }
     this.#rooms.set(roomId, runtime);
     this.#list.track(roomId, 'room', name, runtime.conversation);
+    this.#removals.watch(runtime);
     await runtime.start();
     return runtime;
+  }
+
+  /** Closes a room we are out of and says so, once (whichever of chain and relay came first). */
+  #removed(runtime: RoomRuntime, reason: RemovalReason, by: string | undefined): void {
+    const roomId = runtime.roomId;
+    if (this.#closed) return;
+    const roomName =
+      this.#list.summaries.value.find((c) => c.convId === roomId)?.title ??
+      runtime.chain.state.value?.name ??
+      roomId;
+    this.#closeRoom(roomId);
+    this.events.emit('removed', { roomId, roomName, reason, ...(by ? { by } : {}) });
+  }
+
+  /**
+   * Stops a room: links, presence, sync, and its place in the list. Its
+   * stored history (messages, chain) is kept on purpose: the person may want
+   * to read what was said before they were removed, and a later re-join
+   * starts from it.
+   */
+  #closeRoom(roomId: string): void {
+    this.#rooms.get(roomId)?.close();
+    this.#rooms.delete(roomId);
+    this.#list.forget(roomId);
   }
 
   async #openDm(partner: DmPartner): Promise<DmRuntime> {

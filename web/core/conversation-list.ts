@@ -22,6 +22,8 @@ export class ConversationList {
   readonly summaries: ReadonlySignal<ConversationSummary[]>;
   readonly #titles = new Map<string, { kind: 'room' | 'dm'; title: string }>();
   readonly #counters: Signal<ReadonlyMap<string, Counters>> = signal(new Map());
+  /** Stops counting a conversation's arrivals (a late one must not bring a forgotten room back). */
+  readonly #untrack = new Map<string, () => void>();
 
   constructor() {
     this.summaries = computed(() =>
@@ -39,7 +41,8 @@ export class ConversationList {
   track(convId: string, kind: 'room' | 'dm', title: string, conversation: Conversation): void {
     this.#titles.set(convId, { kind, title });
     this.#update(convId, (c) => c);
-    conversation.events.on('received', (event) => {
+    this.#untrack.get(convId)?.();
+    const off = conversation.events.on('received', (event) => {
       const text = event.body.type === 'text' ? event.body.text : null;
       this.#update(convId, (c) => ({
         unread: c.unread + (text !== null ? 1 : 0),
@@ -47,6 +50,7 @@ export class ConversationList {
         lastActivityTs: Math.max(c.lastActivityTs, event.ts),
       }));
     });
+    this.#untrack.set(convId, off);
   }
 
   markRead(convId: string): void {
@@ -58,6 +62,8 @@ export class ConversationList {
     next.delete(convId);
     this.#counters.value = next;
     this.#titles.delete(convId);
+    this.#untrack.get(convId)?.();
+    this.#untrack.delete(convId);
   }
 
   #update(convId: string, change: (c: Counters) => Counters): void {

@@ -155,6 +155,11 @@ export class RoomRuntime {
     });
   }
 
+  /** We joined at the relay and our join entry is still to be written (even across a reload). */
+  get joining(): boolean {
+    return this.#joinIntent !== null;
+  }
+
   /** The room's chain state (name, visibility, history setting, roles); null until we hold it. */
   get membership(): ReadonlySignal<MembershipState | null> {
     return this.chain.state;

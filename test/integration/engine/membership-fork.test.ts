@@ -16,7 +16,7 @@ describe('a fork in the membership chain', () => {
     const { users, clients } = await startClients(cleanups, 5, {
       webrtc: [false, false, false, false, false],
     });
-    const [alice, bob, , , erin] = clients as [
+    const [alice, bob, carol, dave, erin] = clients as [
       TestClient,
       TestClient,
       TestClient,
@@ -40,8 +40,22 @@ describe('a fork in the membership chain', () => {
     expect(alice.room(roomId)!.chain.head()!.seq).toBe(bob.room(roomId)!.chain.head()!.seq);
     expect(headOf(alice, roomId)).not.toBe(headOf(bob, roomId));
 
-    // Everyone (the kicked included) ends on one chain: the loser re-signed on the winner.
-    await chainsAgree(clients, roomId, [aliceUser!, bobUser!, erinUser!], 'one chain everywhere');
+    const removed: string[] = [];
+    for (const c of [carol, dave]) c.events.on('removed', (r) => removed.push(r.reason));
+    // Everyone still in ends on one chain: the loser re-signed on the winner.
+    await chainsAgree(
+      [alice, bob, erin],
+      roomId,
+      [aliceUser!, bobUser!, erinUser!],
+      'one chain everywhere',
+    );
+    // The two kicked learn it from whichever branch reached them, and close the room.
+    await until(
+      () => [carol, dave].every((c) => !c.room(roomId) && !c.conversation(roomId)),
+      20_000,
+      'the kicked closed the room',
+    );
+    expect(removed).toEqual(['kicked', 'kicked']);
     expect(alice.room(roomId)!.chain.head()!.seq).toBe(before + 2);
     expect(forks).toContain('not-preferred');
     await until(() =>

@@ -14,6 +14,7 @@ import { clearNotices, reportBackgroundError } from '../notifications/background
 import { notifyOnNewMessages } from '../notifications/desktop-notifier.ts';
 import { NoticeStack } from '../notifications/notice-stack.tsx';
 import { NotifyPrompt } from '../notifications/notify-prompt.tsx';
+import { announceRoomRemovals } from '../notifications/room-removed.ts';
 import { syncUnreadTitle } from '../notifications/unread-title.ts';
 import { JoinRoomDialog, joinAndOpen } from '../rooms/join-room-dialog.tsx';
 import { NewDmDialog } from '../rooms/new-dm-dialog.tsx';
@@ -128,6 +129,8 @@ export default function Shell({ engine }: { engine: Engine }) {
   useEffect(() => switchWithKeyboard(client), [client]);
   useEffect(() => closeOnPageHide(client), [client]);
   useEffect(() => notifyOnNewMessages(client), [client]);
+  // Kicked or banned: a notice, and home if that room was open (the engine closed it).
+  useEffect(() => announceRoomRemovals(client), [client]);
   useEffect(() => {
     const off = client.events.on('error', (error) => reportBackgroundError(error));
     return () => {

@@ -47,6 +47,9 @@ export const ts = defineStrings({
     'shell.prekeyFailed': 'Could not renew this device’s keys',
     'shell.roomSettings': 'Room settings',
     'shell.dismiss': 'Dismiss',
+    'shell.removedKicked': 'You were removed from {room}',
+    'shell.removedBanned': 'You were banned from {room}',
+    'shell.removedLeft': 'You left {room} on another device',
   },
   de: {
     'shell.conversations': 'Unterhaltungen',
@@ -95,6 +98,9 @@ export const ts = defineStrings({
     'shell.prekeyFailed': 'Die Schlüssel dieses Geräts konnten nicht erneuert werden',
     'shell.roomSettings': 'Raumeinstellungen',
     'shell.dismiss': 'Schließen',
+    'shell.removedKicked': 'Du wurdest aus {room} entfernt',
+    'shell.removedBanned': 'Du wurdest aus {room} verbannt',
+    'shell.removedLeft': 'Du hast {room} auf einem anderen Gerät verlassen',
   },
   es: {
     'shell.conversations': 'Conversaciones',
@@ -143,5 +149,8 @@ export const ts = defineStrings({
     'shell.prekeyFailed': 'No se pudieron renovar las claves de este dispositivo',
     'shell.roomSettings': 'Ajustes de la sala',
     'shell.dismiss': 'Cerrar',
+    'shell.removedKicked': 'Te han expulsado de {room}',
+    'shell.removedBanned': 'Te han vetado en {room}',
+    'shell.removedLeft': 'Saliste de {room} en otro dispositivo',
   },
 });

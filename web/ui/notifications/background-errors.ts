@@ -4,7 +4,8 @@
  * the same code not again for a while after it was shown, and never more
  * than a few on screen. Only the translated message is kept, never the
  * error itself: its text may be developer prose or carry details (ids,
- * paths) that do not belong on screen.
+ * paths) that do not belong on screen. The same stack carries other news
+ * the person did not ask for (`showNotice`: removed from a room).
  */
 import { signal } from '@preact/signals';
 import { errorCode, errorMessage } from '../errors/error-message.ts';
@@ -48,7 +49,16 @@ export function reportBackgroundError(error: unknown, title: string | null = nul
   // A clock that went backwards does not silence a code for good.
   if (last !== undefined && nowMs >= last && nowMs - last < REPEAT_AFTER_MS) return;
   lastShownAt.set(key, nowMs);
-  const notice: Notice = { id: nextId++, key, title, message: errorMessage(error) };
+  showNotice(key, title, errorMessage(error));
+}
+
+/**
+ * Shows a notice that is already words (not an error), unless one with the
+ * same `key` is on screen. Keeps at most a few, the newest last.
+ */
+export function showNotice(key: string, title: string | null, message: string): void {
+  if (notices.value.some((n) => n.key === key)) return;
+  const notice: Notice = { id: nextId++, key, title, message };
   const kept = notices.value.slice(-(MAX_VISIBLE - 1));
   for (const dropped of notices.value.slice(0, notices.value.length - kept.length)) {
     clearTimeout(timers.get(dropped.id));
