@@ -33,7 +33,7 @@ import {
   onRoomRole,
   onRoomUnban,
 } from './rooms.ts';
-import { onDmBlock, onDmOpen, onSignal } from './signalling.ts';
+import { onDmBlock, onDmList, onDmOpen, onSignal } from './signalling.ts';
 
 type Handler<T extends ClientMessageType> = (
   ctx: RelayContext,
@@ -66,6 +66,7 @@ const HANDLERS: { [T in ClientMessageType]: Handler<T> } = {
   'room.role': onRoomRole,
   'room.delete': onRoomDelete,
   'dm.open': onDmOpen,
+  'dm.list': onDmList,
   'dm.block': onDmBlock,
   signal: onSignal,
   'mailbox.fetch': onMailboxFetch,
@@ -122,6 +123,7 @@ function extraCost(msg: ClientMessageOf<ClientMessageType>): number {
     case 'room.members':
     case 'keys.get':
     case 'mailbox.fetch':
+    case 'dm.list':
       return 4;
     case 'mailbox.ack':
       return Math.ceil(msg.ids.length / 100);

@@ -5,6 +5,7 @@
  * so signalling cannot probe for devices.
  */
 import type { ClientMessageOf } from '../shared/protocol/client-messages.ts';
+import { LIMITS } from '../shared/protocol/fields.ts';
 import type { Connection } from './connection.ts';
 import type { RelayContext } from './context.ts';
 import { canReach, ownerOfDevice } from './reach.ts';
@@ -49,6 +50,22 @@ export function onDmOpen(
     username: other.username,
     online: ctx.presence.onlineDevices(other.id),
   });
+}
+
+/**
+ * The caller's own DM partners, for a new device that has no local list.
+ * Only ever the socket's proven user: the request names nobody, so no one
+ * can ask for another user's contacts.
+ */
+export function onDmList(
+  ctx: RelayContext,
+  conn: Connection,
+  msg: ClientMessageOf<'dm.list'>,
+): void {
+  const partners = ctx.store
+    .listDmPartners(conn.userId!, LIMITS.dmListMaxPartners)
+    .map((u) => ({ userId: u.id, username: u.username }));
+  conn.send({ t: 'dm.list.ok', ref: msg.ref, partners });
 }
 
 export function onDmBlock(

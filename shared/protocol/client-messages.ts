@@ -129,6 +129,11 @@ export const ClientMessageSchemas = {
   'room.delete': v.strictObject({ t: v.literal('room.delete'), ref, roomId: RoomId }),
   /** Allow DMs with a user (both directions) unless they blocked us. */
   'dm.open': v.strictObject({ t: v.literal('dm.open'), ref, username: Username }),
+  /**
+   * The caller's DM partners (opened by either side, neither blocked), so a
+   * new device can reopen them; names only, keys still come from keys.get.
+   */
+  'dm.list': v.strictObject({ t: v.literal('dm.list'), ref }),
   /** Refuse DMs (and DM signalling) from a user. */
   'dm.block': v.strictObject({ t: v.literal('dm.block'), ref, username: Username }),
   /**

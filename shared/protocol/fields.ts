@@ -54,6 +54,11 @@ export const LIMITS = {
   /** IK seed (32) + AEAD tag (16) + nonce (24) + room for a version byte. */
   secretBlobMaxBytes: 1024,
   mailboxAckMaxIds: 1000,
+  /**
+   * DM partners in one `dm.list.ok`: a new device opens each at start, so a
+   * relay (or a user who opened DMs with thousands) cannot make it open more.
+   */
+  dmListMaxPartners: 1000,
   saltBytes: 16,
   roomIdBytes: 16,
   userIdBytes: 16,

@@ -65,6 +65,10 @@ export const MemberInfo = v.strictObject({
 });
 export type MemberInfoT = v.InferOutput<typeof MemberInfo>;
 
+/** A DM partner's name, as the relay knows it (not a key: trust pins decide identity). */
+export const DmPartnerInfo = v.strictObject({ userId: UserId, username: Username });
+export type DmPartnerInfoT = v.InferOutput<typeof DmPartnerInfo>;
+
 export const DeviceKeys = v.strictObject({ cert: DeviceCertSchema, spk: SignedPrekeySchema });
 
 export const RelayMessageSchemas = {
@@ -169,6 +173,12 @@ export const RelayMessageSchemas = {
     username: Username,
     /** Device ids connected now. */
     online: v.pipe(v.array(DeviceId), v.maxLength(64)),
+  }),
+  /** The caller's DM partners, most recently opened first. */
+  'dm.list.ok': v.strictObject({
+    t: v.literal('dm.list.ok'),
+    ref,
+    partners: v.pipe(v.array(DmPartnerInfo), v.maxLength(LIMITS.dmListMaxPartners)),
   }),
   /** Signalling from another device; `from` is what that socket proved. */
   signal: v.strictObject({

@@ -77,6 +77,16 @@ export function prepareStatements(db: Database.Database) {
     isDmOpen: p(
       'SELECT 1 FROM dm_open WHERE (user_a = ? AND user_b = ?) OR (user_a = ? AND user_b = ?)',
     ),
+    // dm_open has no timestamp; its rowid is insertion order (rows are never
+    // deleted, so never reused), which is what "most recent" means here.
+    dmPartners: p(`SELECT u.id, u.username FROM (
+        SELECT user_b AS partner, rowid AS seq FROM dm_open WHERE user_a = @me
+        UNION ALL
+        SELECT user_a AS partner, rowid AS seq FROM dm_open WHERE user_b = @me
+      ) d JOIN users u ON u.id = d.partner
+      WHERE NOT EXISTS (SELECT 1 FROM dm_block b
+        WHERE (b.blocker = @me AND b.blocked = d.partner) OR (b.blocker = d.partner AND b.blocked = @me))
+      GROUP BY u.id ORDER BY MAX(d.seq) DESC LIMIT @limit`),
     block: p('INSERT OR IGNORE INTO dm_block (blocker, blocked) VALUES (?, ?)'),
     isBlocked: p('SELECT 1 FROM dm_block WHERE blocker = ? AND blocked = ?'),
     insertMail:

@@ -265,6 +265,10 @@ export class SqliteStore implements RelayStore {
     return this.#s.isDmOpen.get(userA, userB, userB, userA) !== undefined;
   }
 
+  listDmPartners(userId: string, limit: number): { id: string; username: string }[] {
+    return this.#s.dmPartners.all({ me: userId, limit }) as { id: string; username: string }[];
+  }
+
   block(blocker: string, blocked: string): void {
     this.#s.block.run(blocker, blocked);
   }

@@ -132,6 +132,11 @@ export interface RelayStore {
   openDm(userA: string, userB: string): void;
   /** True when either side opened a DM with the other. */
   isDmOpen(userA: string, userB: string): boolean;
+  /**
+   * Users either side opened a DM with, minus any block between the two,
+   * most recently opened first, at most `limit`.
+   */
+  listDmPartners(userId: string, limit: number): { id: string; username: string }[];
   block(blocker: string, blocked: string): void;
   isBlocked(blocker: string, blocked: string): boolean;
 

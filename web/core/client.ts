@@ -448,7 +448,32 @@ export class ParleyClient {
     const list = await this.relay.call({ t: 'room.list' }, 'room.list.ok');
     for (const room of list.rooms)
       await this.#openRoom(room.id, room.name, { unlessRemoved: true });
-    for (const partner of await this.#rememberedPartners()) await this.#openDm(partner);
+    for (const partner of await this.#startupPartners()) await this.#openDm(partner);
+  }
+
+  /**
+   * Whom to open DMs with at start: the partners this device remembers, then
+   * those the relay lists (`dm.list`) that it does not — a new browser
+   * remembers none. The relay's entries are only names to open: keys still
+   * come from keys.get and meet the pins like any DM's, and a userId we
+   * remember keeps our name for it.
+   */
+  async #startupPartners(): Promise<DmPartner[]> {
+    const partners = await this.#rememberedPartners();
+    let listed: DmPartner[] = [];
+    try {
+      listed = (await this.relay.call({ t: 'dm.list' }, 'dm.list.ok')).partners;
+    } catch (error) {
+      // An older relay (UNKNOWN_TYPE) or a refused request: what we remember still opens.
+      this.#reportError(error);
+    }
+    const known = new Set([this.#ctx.me.userId, ...partners.map((p) => p.userId)]);
+    for (const { userId, username } of listed) {
+      if (known.has(userId)) continue;
+      known.add(userId);
+      partners.push({ userId, username });
+    }
+    return partners;
   }
 
   /**
