@@ -10,6 +10,7 @@ import { errorMessage } from '../errors/error-message.ts';
 import { FileDropZone } from '../files/file-drop-zone.tsx';
 import { locale } from '../i18n/i18n.ts';
 import { KeyChangeBanner, sendingBlocked } from '../trust/key-change-banner.tsx';
+import { revealHidden } from '../trust/visible-text.ts';
 import { Composer, type ComposerController, type ComposerMode } from './composer/composer.tsx';
 import { TypingStatus } from './composer/typing-status.tsx';
 import { ConversationHeader, type ConversationViewProps } from './conversation-view.tsx';
@@ -242,7 +243,7 @@ export function ConversationPane(props: ConversationViewProps & { conversation: 
   return (
     <section
       class="conv-view"
-      aria-label={props.title}
+      aria-label={revealHidden(props.title)}
       onKeyDown={(e) => {
         if (e.key !== 'Escape' || e.defaultPrevented || mode.kind === 'new') return;
         if ((e.target as Element).closest?.('dialog, [role="dialog"]')) return;
@@ -332,7 +333,7 @@ export function ConversationPane(props: ConversationViewProps & { conversation: 
             client={client}
             convId={convId}
             placeholder={tc(props.kind === 'room' ? 'conv.placeholderRoom' : 'conv.placeholderDm', {
-              name: props.title,
+              name: revealHidden(props.title),
             })}
             mode={mode}
             blocked={blocked}

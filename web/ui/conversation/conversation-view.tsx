@@ -6,6 +6,7 @@
 import type { ComponentChildren } from 'preact';
 import type { ParleyClient } from '../../core/client.ts';
 import type { HistoryStore } from '../../core/history/history-store.ts';
+import { revealHidden } from '../trust/visible-text.ts';
 import { ConversationPane } from './conversation-pane.tsx';
 import { Icon } from './icons.tsx';
 import { tc } from './strings.ts';
@@ -31,7 +32,7 @@ export function ConversationView(props: ConversationViewProps) {
     // Subscribes to the list (only here), so a conversation still opening shows up once it has.
     void props.client.conversations.value;
     return (
-      <section class="conv-view" aria-label={props.title}>
+      <section class="conv-view" aria-label={revealHidden(props.title)}>
         <ConversationHeader title={props.title} kind={props.kind} actions={props.headerActions} />
       </section>
     );
@@ -55,7 +56,10 @@ export function ConversationHeader(props: {
       >
         <Icon name={props.kind === 'room' ? 'hash' : 'at'} size={18} />
       </span>
-      <h1 class="conv-title">{props.title}</h1>
+      {/* A room name is its creator's choice: bidi tricks and invisible characters are shown, and isolated. */}
+      <h1 class="conv-title">
+        <bdi>{revealHidden(props.title)}</bdi>
+      </h1>
       <div class="conv-header-actions">
         {props.actions}
         {props.extra}

@@ -12,6 +12,7 @@ import type { ParleyClient } from '../../core/client.ts';
 import type { MessageView } from '../../core/history/message-view.ts';
 import { errorMessage } from '../errors/error-message.ts';
 import { intlLocale } from '../i18n/i18n.ts';
+import { revealHidden } from '../trust/visible-text.ts';
 import { FileIcon } from './file-icon.tsx';
 import { fileKind, previewKind } from './file-kind.ts';
 import { formatBytes, percentDone, progressParts } from './format-transfer.ts';
@@ -73,27 +74,28 @@ export function FileAttachment({ client, convId, message }: FileAttachmentProps)
   };
 
   const kind = fileKind(file.mime);
+  // The name is the sender's choice: bidi controls and invisible characters
+  // are shown as markers, so "invoice\u202Efdp.exe" cannot pass for a PDF.
+  const name = revealHidden(file.name);
   return (
     // biome-ignore lint/a11y/useSemanticElements: a card of controls named by its file, not a form's fieldset.
     <div
       role="group"
-      aria-label={file.name}
+      aria-label={name}
       class={`files-card files-card--${summary?.state ?? (load.status === 'ready' ? 'complete' : 'none')}`}
       data-conv={convId}
     >
       <div class="files-card-head">
-        <FileIcon name={file.name} kind={kind} />
+        <FileIcon name={name} kind={kind} />
         <div class="files-card-meta">
-          <span class="files-card-name">{file.name}</span>
+          <bdi class="files-card-name">{name}</bdi>
           <span class="files-card-sub">
             {tf(`files.kind.${kind}`)} · {formatBytes(file.size, locale)}
           </span>
         </div>
       </div>
-      {load.status === 'ready' ? (
-        <Preview name={file.name} mime={file.mime} blob={load.blob} />
-      ) : null}
-      {summary ? <TransferStatus name={file.name} summary={summary} locale={locale} /> : null}
+      {load.status === 'ready' ? <Preview name={name} mime={file.mime} blob={load.blob} /> : null}
+      {summary ? <TransferStatus name={name} summary={summary} locale={locale} /> : null}
       {!summary ? <RestingStatus mine={mine} load={load} /> : null}
       {need ? <ReattachPrompt client={client} need={need} /> : null}
       {actionError ? <p class="files-card-error">{actionError}</p> : null}

@@ -11,6 +11,8 @@
  * no longer lists it).
  */
 
+import { safeFileName } from '../trust/visible-text.ts';
+
 /** The sink's directory (opfs-sink.ts `DIRECTORY`). */
 const SINK_DIRECTORY = 'parley-files';
 const PARTIAL_SUFFIX = '.part';
@@ -61,11 +63,13 @@ type SaveFilePicker = (options: {
  * where there is one (Chromium), else an `<a download>` of an object URL.
  */
 export async function saveToDisk(blob: Blob, name: string): Promise<void> {
+  // The offer's name is the sender's: no bidi trick, path or reserved character reaches the disk.
+  const suggestedName = safeFileName(name);
   const picker = (globalThis as { showSaveFilePicker?: SaveFilePicker }).showSaveFilePicker;
   if (typeof picker === 'function') {
     let handle: Awaited<ReturnType<SaveFilePicker>>;
     try {
-      handle = await picker({ suggestedName: name });
+      handle = await picker({ suggestedName });
     } catch (error) {
       // The person closed the picker: nothing to report.
       if (error instanceof DOMException && error.name === 'AbortError') return;
@@ -78,7 +82,7 @@ export async function saveToDisk(blob: Blob, name: string): Promise<void> {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  a.download = name;
+  a.download = suggestedName;
   a.rel = 'noopener';
   document.body.append(a);
   a.click();

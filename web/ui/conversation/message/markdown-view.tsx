@@ -139,8 +139,18 @@ function renderInline(node: Inline, key: number, me: RenderContext): ComponentCh
     case 'link': {
       const href = linkHref(node.href);
       if (!href) return node.href;
+      // "[bank.example](https://elsewhere.example)": the real destination on hover, not only in a status bar.
+      const only = node.children.length === 1 ? node.children[0] : undefined;
+      const shownAsItself = only?.t === 'text' && (only.text === node.href || only.text === href);
       return (
-        <a key={key} href={href} rel={LINK_REL} target={LINK_TARGET} class="conv-link">
+        <a
+          key={key}
+          href={href}
+          rel={LINK_REL}
+          target={LINK_TARGET}
+          class="conv-link"
+          title={shownAsItself ? undefined : href}
+        >
           {renderInlines(node.children, me)}
         </a>
       );

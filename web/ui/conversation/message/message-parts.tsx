@@ -3,6 +3,7 @@
 import type { MessageView, Reaction } from '../../../core/history/message-view.ts';
 import { locale } from '../../i18n/i18n.ts';
 import { blocksText } from '../../markdown/markdown-ast.ts';
+import { revealHidden } from '../../trust/visible-text.ts';
 import { Icon } from '../icons.tsx';
 import { tc } from '../strings.ts';
 import type { Delivery } from './delivery.ts';
@@ -108,7 +109,7 @@ const SNIPPET_CHARS = 140;
 /** One line of a message as plain text (quotes, previews). */
 export function messageSnippet(message: MessageView): string {
   if (message.deleted) return tc('conv.replyDeleted');
-  if (message.file) return message.file.name;
+  if (message.file) return revealHidden(message.file.name);
   return blocksText(parsedText(message.text)).replace(/\s+/g, ' ').slice(0, SNIPPET_CHARS);
 }
 
@@ -136,21 +137,27 @@ export function ReplyQuote({
   let snippet: string;
   if (!original) snippet = tc('conv.replyMissing');
   else if (original.deleted) snippet = tc('conv.replyDeleted');
-  else if (original.file) snippet = original.file.name;
+  else if (original.file) snippet = revealHidden(original.file.name);
   else snippet = blocksText(parsedText(original.text)).replace(/\s+/g, ' ').slice(0, SNIPPET_CHARS);
+  // The button holds only the icon and is stretched over the whole quote
+  // (CSS ::after): its name stays "Go to replied message" while the quoted
+  // author and text are read as part of the message, not hidden behind a
+  // label that does not contain them (WCAG 2.5.3, label in name).
   return (
-    <button
-      type="button"
-      class="conv-reply-quote"
-      aria-label={tc('conv.goToReplied')}
-      tabIndex={tabIndex}
-      onClick={onJump}
-    >
-      <Icon name="reply" size={14} />
+    <div class="conv-reply-quote">
+      <button
+        type="button"
+        class="conv-reply-jump"
+        aria-label={tc('conv.goToReplied')}
+        tabIndex={tabIndex}
+        onClick={onJump}
+      >
+        <Icon name="reply" size={14} />
+      </button>
       {original ? (
         <span class="conv-reply-author">{nameOf(original.authorIk, original.authorDevice)}</span>
       ) : null}
       <span class="conv-reply-text">{snippet}</span>
-    </button>
+    </div>
   );
 }
