@@ -10,6 +10,7 @@ import type { ParleyClient } from '../../core/client.ts';
 import type { MemberView } from '../../core/room-members.ts';
 import { Icon } from '../common/icon.tsx';
 import { errorMessage } from '../errors/error-message.ts';
+import { intlLocale } from '../i18n/i18n.ts';
 import { SafetyNumberDialog } from '../trust/safety-number-dialog.tsx';
 import { ConfirmRemoval } from './confirm-removal.tsx';
 import { myRole } from './member-role.ts';
@@ -59,7 +60,12 @@ export function MembersPanel({ client, roomId, onClose }: MembersPanelProps) {
         <div class="members-heading">
           <h2 class="members-title">{tm('members.title')}</h2>
           <span class="members-count">
-            {tm('members.count', { online, total: members.length })}
+            {tm(
+              new Intl.PluralRules(intlLocale.value).select(members.length) === 'one'
+                ? 'members.count.one'
+                : 'members.count.other',
+              { online, total: members.length },
+            )}
           </span>
         </div>
         <button type="button" class="icon-btn" aria-label={tm('members.close')} onClick={onClose}>

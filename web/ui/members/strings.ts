@@ -5,7 +5,8 @@ export const tm = defineStrings({
   en: {
     'members.title': 'Members',
     'members.close': 'Close members',
-    'members.count': '{online} online · {total} members',
+    'members.count.one': '{online} online · {total} member',
+    'members.count.other': '{online} online · {total} members',
     'members.you': '(you)',
     'members.online': 'online',
     'members.offline': 'offline',
@@ -36,7 +37,8 @@ export const tm = defineStrings({
   de: {
     'members.title': 'Mitglieder',
     'members.close': 'Mitglieder schließen',
-    'members.count': '{online} online · {total} Mitglieder',
+    'members.count.one': '{online} online · {total} Mitglied',
+    'members.count.other': '{online} online · {total} Mitglieder',
     'members.you': '(du)',
     'members.online': 'online',
     'members.offline': 'offline',
@@ -67,7 +69,8 @@ export const tm = defineStrings({
   es: {
     'members.title': 'Miembros',
     'members.close': 'Cerrar miembros',
-    'members.count': '{online} en línea · {total} miembros',
+    'members.count.one': '{online} en línea · {total} miembro',
+    'members.count.other': '{online} en línea · {total} miembros',
     'members.you': '(tú)',
     'members.online': 'en línea',
     'members.offline': 'desconectado',
