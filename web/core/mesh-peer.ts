@@ -40,6 +40,8 @@ export interface MeshPeerHost {
   initiates(deviceId: string): boolean;
   /** The topology wants a data channel with this device. */
   wantsDirect(deviceId: string): boolean;
+  /** One more data channel, to this device, stays within the mesh cap. */
+  hasDirectRoom(deviceId: string): boolean;
   opened(peer: MeshPeer, path: PathKind): void;
   closed(peer: MeshPeer): void;
   message(peer: MeshPeer, plaintext: Uint8Array): void;
@@ -99,6 +101,11 @@ export class MeshPeer {
   /** The current attempt is a data channel (not the relay path). */
   get isDirectAttempt(): boolean {
     return this.transport instanceof PeerTransport;
+  }
+
+  /** Holds or is opening a data channel (counted against the mesh cap). */
+  get usesDataChannel(): boolean {
+    return this.transport instanceof PeerTransport || !!this.#upgrade;
   }
 
   get upgradeAttempt(): string | null {
@@ -187,6 +194,14 @@ export class MeshPeer {
   upgradeRefused(): void {
     this.upgradeDeclined = true;
     this.dropUpgrade();
+  }
+
+  /** The other side has no room for another data channel now: try again later. */
+  upgradeFull(): void {
+    const upgrade = this.#upgrade;
+    if (!upgrade) return;
+    this.dropUpgrade();
+    this.#upgradeFailed();
   }
 
   dropUpgrade(): void {
@@ -291,6 +306,10 @@ export class MeshPeer {
     this.#upgradeTimer = setTimeout(() => {
       this.#upgradeTimer = null;
       if (!h.isCurrent(this) || !this.isReady || this.link?.path !== 'relay') return;
+      if (!h.hasDirectRoom(this.deviceId)) {
+        this.#upgradeFailed();
+        return;
+      }
       this.#upgrade = this.#newUpgrade(newUpgradeAttempt(), true);
     }, this.#upgradeDelayMs);
   }
@@ -309,10 +328,15 @@ export class MeshPeer {
       onFail: (upgrade) => {
         if (this.#upgrade !== upgrade) return;
         this.#upgrade = null;
-        this.#upgradeDelayMs = Math.min(this.#upgradeDelayMs * 2, UPGRADE_DEFAULTS.maxDelayMs);
-        if (this.#host.isCurrent(this) && this.isReady) this.#scheduleUpgrade();
+        this.#upgradeFailed();
       },
     });
+  }
+
+  /** Back off and try the upgrade again later. */
+  #upgradeFailed(): void {
+    this.#upgradeDelayMs = Math.min(this.#upgradeDelayMs * 2, UPGRADE_DEFAULTS.maxDelayMs);
+    if (this.#host.isCurrent(this) && this.isReady) this.#scheduleUpgrade();
   }
 
   /**
@@ -336,9 +360,11 @@ export class MeshPeer {
     this.#early = [];
     this.transport = upgrade.transport;
     if (wasReady) this.#host.closed(this);
-    // Transport first, so the old link ends without its final frame: the other
-    // side retires its copy when its own data channel opens, not before.
-    oldTransport?.close();
+    // Transport first, so the old link ends without its final frame (or a
+    // close notice): the other side retires its copy when its own data
+    // channel opens, not before.
+    if (oldTransport instanceof RelayTransport) oldTransport.retire();
+    else oldTransport?.close();
     old?.close();
     this.#attachLink(initiator);
     this.#host.changed();

@@ -15,6 +15,15 @@ export type SignalEnvelope = { c: string; a: string; s: unknown };
 export const DECLINE = 'decline';
 
 /**
+ * Sent instead of an answer by a device that already holds (or is opening)
+ * as many data channels as the mesh cap allows: the initiator uses the relay
+ * path for now, and a later upgrade may try again. Without it, both ends of
+ * a pair judged "direct" from their own, differing view of presence (a room
+ * filling up while links open) and a device ended up past the cap.
+ */
+export const FULL = 'full';
+
+/**
  * "I am online for this conversation." DMs have no relay presence (that is
  * per room), so a device announces itself to its DM partner's devices; the
  * DM layer decides whether the sender belongs (mesh event `here`).

@@ -15,17 +15,20 @@
  * later move from the relay path to a data channel (mesh-upgrade.ts).
  */
 
+import { WIRE_TYPE, WIRE_VERSION } from '../../shared/crypto/constants.ts';
 import { toB64 } from '../../shared/crypto/encoding.ts';
 import type { HandshakePeer } from '../../shared/crypto/handshake.ts';
 import type { DeviceCert, SigningKeyPair } from '../../shared/crypto/keys.ts';
 import { randomBytes } from '../../shared/crypto/random.ts';
 import { EarlyBuffer } from './early-buffer.ts';
 import { Emitter } from './emitter.ts';
+import { DirectBudget } from './mesh-cap.ts';
 import { MESH_PEER_DEFAULTS, MeshPeer, type MeshPeerHost } from './mesh-peer.ts';
-import { DECLINE, HERE, type SignalEnvelope, signalData } from './mesh-signals.ts';
+import { DECLINE, FULL, HERE, type SignalEnvelope, signalData } from './mesh-signals.ts';
 import { DEFAULT_MESH_CAP, initiates, isDirectPair } from './mesh-topology.ts';
 import { isUpgradeAttempt } from './mesh-upgrade.ts';
 import type { RelayClient } from './relay-client.ts';
+import { isRelayCloseNotice } from './transport/relay-transport.ts';
 import type { PathKind } from './transport/transport.ts';
 import type { TrustStore } from './trust.ts';
 
@@ -91,12 +94,22 @@ export class Mesh {
   /** Signals and frames from devices presence has not announced yet. */
   readonly #early = new EarlyBuffer<() => void>();
   readonly #host: MeshPeerHost;
+  readonly #budget: DirectBudget;
   #closed = false;
 
   constructor(opts: MeshOptions) {
     this.#opts = opts;
     this.context = opts.context;
     const me = opts.me.deviceId;
+    this.#budget = new DirectBudget({
+      cap: opts.cap ?? MESH_DEFAULTS.cap,
+      channelsExcept: (deviceId) => {
+        let n = 0;
+        for (const [id, peer] of this.#peers) if (id !== deviceId && peer.usesDataChannel) n++;
+        return n;
+      },
+      refuse: (deviceId, attempt) => this.#refuse(deviceId, attempt, FULL),
+    });
     this.#host = {
       context: opts.context,
       opts,
@@ -106,6 +119,7 @@ export class Mesh {
       initiates: (deviceId) => initiates(me, deviceId),
       wantsDirect: (deviceId) =>
         isDirectPair(me, deviceId, [...this.#online.keys()], opts.cap ?? MESH_DEFAULTS.cap),
+      hasDirectRoom: (deviceId) => this.#budget.hasRoom(deviceId),
       opened: (peer, path) => this.events.emit('peerOpen', peer.member, path),
       closed: (peer) => this.events.emit('peerClose', peer.member),
       message: (peer, m) => this.events.emit('message', peer.member, m),
@@ -232,10 +246,13 @@ export class Mesh {
     }
     const weInitiate = initiates(this.#opts.me.deviceId, fromDeviceId);
     let peer = this.#peers.get(fromDeviceId);
-    if (data.s === DECLINE) {
+    if (data.s === DECLINE || data.s === FULL) {
       if (!weInitiate || !peer) return;
-      if (peer.upgradeAttempt === data.a) peer.upgradeRefused();
-      else if (peer.attempt === data.a && peer.isDirectAttempt) {
+      if (peer.upgradeAttempt === data.a) {
+        if (data.s === DECLINE) peer.upgradeRefused();
+        else peer.upgradeFull();
+      } else if (peer.attempt === data.a && peer.isDirectAttempt) {
+        // No WebRTC there, or no room for another data channel: the relay path now.
         peer.directFailures = MESH_DEFAULTS.maxDirectFailures;
         peer.teardownTransport();
         this.#ensure(fromDeviceId);
@@ -243,23 +260,30 @@ export class Mesh {
       return;
     }
     if (!this.#opts.webrtc) {
-      if (!weInitiate) {
-        const decline: SignalEnvelope = { c: this.context, a: data.a, s: DECLINE };
-        this.#opts.relay.notify({ t: 'signal', to: fromDeviceId, data: signalData(decline) });
-      }
+      if (!weInitiate) this.#refuse(fromDeviceId, data.a, DECLINE);
       return;
     }
     if (isUpgradeAttempt(data.a) && peer?.attempt !== data.a) {
-      if (peer?.member.userId === member.userId) peer.onUpgradeSignal(data, weInitiate);
+      if (peer?.member.userId !== member.userId) return;
+      const fresh = !weInitiate && peer.upgradeAttempt !== data.a;
+      if (fresh && !this.#budget.admit(fromDeviceId, data.a)) return;
+      peer.onUpgradeSignal(data, weInitiate);
       return;
     }
     if (!weInitiate && (!peer || peer.attempt !== data.a)) {
+      if (!this.#budget.admit(fromDeviceId, data.a)) return;
       // The initiator started a new attempt: replace whatever we had.
       peer?.teardown();
       peer = this.#newPeer(member, data.a);
       peer.startDirect(false);
     }
     if (peer?.attempt === data.a) peer.receiveSignal(data.s);
+  }
+
+  /** Answers a data-channel attempt (or upgrade) with DECLINE or FULL instead of an answer. */
+  #refuse(deviceId: string, attempt: string, word: typeof DECLINE | typeof FULL): void {
+    const data: SignalEnvelope = { c: this.context, a: attempt, s: word };
+    this.#opts.relay.notify({ t: 'signal', to: deviceId, data: signalData(data) });
   }
 
   /** Tells a device we are online for this conversation (DMs; see HERE). */
@@ -283,9 +307,17 @@ export class Mesh {
     let peer = this.#peers.get(fromDeviceId);
     // In flight when the link moved to a data channel: stale, not a restarted peer.
     if (peer && peer.retiredAttempt === attempt) return;
+    if (isRelayCloseNotice(frame)) {
+      // Ends only the attempt it names; never starts one.
+      if (peer?.attempt === attempt) peer.deliverRelayFrame(frame);
+      return;
+    }
     const weInitiate = initiates(this.#opts.me.deviceId, fromDeviceId);
     const onRelayPath = peer?.attempt === attempt && peer.deliverRelayFrame(frame);
-    if (onRelayPath || weInitiate) return;
+    // Only a handshake's first message starts an attempt: the rest of a link
+    // we already closed (traffic in flight) must not start one, fail, and
+    // send a close notice per frame.
+    if (onRelayPath || weInitiate || !isHandshakeInit(frame)) return;
     peer?.teardown();
     peer = this.#newPeer(member, attempt);
     peer.startRelay(false);
@@ -313,7 +345,8 @@ export class Mesh {
     const direct =
       this.#opts.webrtc &&
       peer.directFailures < MESH_DEFAULTS.maxDirectFailures &&
-      this.#host.wantsDirect(deviceId);
+      this.#host.wantsDirect(deviceId) &&
+      this.#budget.hasRoom(deviceId);
     if (direct) peer.startDirect(true);
     else peer.startRelay(true);
   }
@@ -324,6 +357,10 @@ export class Mesh {
     this.events.emit('change');
     return peer;
   }
+}
+
+function isHandshakeInit(frame: Uint8Array): boolean {
+  return frame[0] === WIRE_VERSION && frame[1] === WIRE_TYPE.handshakeInit;
 }
 
 function newAttemptId(): string {

@@ -7,6 +7,15 @@
  *
  * The relay connection is not resumable frame-by-frame: when it drops, this
  * transport closes and the link above re-handshakes on a new one.
+ *
+ * Closing sends a close notice (an empty frame: no handshake message or
+ * sealed frame is ever empty), because unlike a data channel nothing else
+ * tells the other side. Without it, a responder whose handshake timed out
+ * just before the initiator's last message arrived left the initiator holding
+ * a verified link to nobody, and neither side ever tried again (seen as
+ * one-sided pairs in a room of 32 joining at once). The notice is not
+ * authenticated: a relay that forges one could as well drop every frame of
+ * the link, so it gains nothing; it only ends the attempt it names.
  */
 import { LINK } from '../../../shared/crypto/constants.ts';
 import { clientEnvelope } from '../../../shared/protocol/envelope.ts';
@@ -14,6 +23,13 @@ import { Emitter } from '../emitter.ts';
 import type { RelayClient } from '../relay-client.ts';
 import { encodeRelayPayload } from '../relay-payload.ts';
 import type { Transport, TransportCloseReason, TransportEvents } from './transport.ts';
+
+/** The close notice on the wire (see above). */
+export const RELAY_CLOSE_NOTICE = new Uint8Array(0);
+
+export function isRelayCloseNotice(frame: Uint8Array): boolean {
+  return frame.length === 0;
+}
 
 export class RelayTransport implements Transport {
   readonly events = new Emitter<TransportEvents>();
@@ -45,7 +61,32 @@ export class RelayTransport implements Transport {
   }
 
   send(frame: Uint8Array): boolean {
-    if (!this.#open) return false;
+    if (!this.#open || isRelayCloseNotice(frame)) return false;
+    return this.#sendFrame(frame);
+  }
+
+  /** A link frame the router received from this peer for this context. */
+  deliver(frame: Uint8Array): void {
+    if (!this.#open) return;
+    if (isRelayCloseNotice(frame)) this.#close('CLOSED_REMOTELY');
+    else this.events.emit('message', frame);
+  }
+
+  /** Closes and tells the other side, so its half of the link does not linger. */
+  close(): void {
+    if (this.#open) this.#sendFrame(RELAY_CLOSE_NOTICE);
+    this.#close('CLOSED_LOCALLY');
+  }
+
+  /**
+   * Closes without a notice: the link moved to a data channel, and the other
+   * side retires its copy when its own channel opens, not before.
+   */
+  retire(): void {
+    this.#close('CLOSED_LOCALLY');
+  }
+
+  #sendFrame(frame: Uint8Array): boolean {
     const payload = encodeRelayPayload({
       kind: 'link',
       context: this.context,
@@ -53,15 +94,6 @@ export class RelayTransport implements Transport {
       frame,
     });
     return this.#relay.sendBinary(clientEnvelope({ device: this.peerDeviceId }, payload));
-  }
-
-  /** A link frame the router received from this peer for this context. */
-  deliver(frame: Uint8Array): void {
-    if (this.#open) this.events.emit('message', frame);
-  }
-
-  close(): void {
-    this.#close('CLOSED_LOCALLY');
   }
 
   #close(reason: TransportCloseReason): void {
