@@ -97,12 +97,20 @@ export const U32 = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xf
 /** Client request id, echoed in the reply or error so the client can await it. */
 export const Ref = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.refMaxChars));
 
+/**
+ * No control characters (names are shown in UIs and logs) and no format
+ * characters: bidi overrides and isolates make "notes\u202Etxt.exe" read
+ * "notesexe.txt", and zero-width characters make "general\u200B" look like
+ * "general". Zero-width (non-)joiner stay: emoji sequences and several
+ * scripts (Persian, the Indic ones) need them, and they reorder nothing.
+ */
+const ROOM_NAME_RE = /^(?:[^\p{Cc}\p{Cf}]|[\u200C\u200D])+$/u;
+
 export const RoomName = v.pipe(
   v.string(),
   v.minLength(1),
   v.maxLength(LIMITS.roomNameMaxChars),
-  // No control characters: names are shown in UIs and logs.
-  v.regex(/^[^\p{Cc}]+$/u),
+  v.regex(ROOM_NAME_RE),
 );
 
 export const Visibility = v.picklist(['public', 'private']);

@@ -3,6 +3,7 @@
  * a glance. People get a stable hue from their identity key (or name), set
  * as a computed CSS variable; the theme decides lightness and contrast.
  */
+import { revealHidden } from '../trust/visible-text.ts';
 import './common.css';
 
 const HUES = 12;
@@ -22,7 +23,8 @@ export function Avatar({
   ik?: string;
   kind?: 'user' | 'room';
 }) {
-  const letter = [...name.trim()][0]?.toUpperCase() ?? '?';
+  // A bidi control as the "letter" would reorder the text after the avatar.
+  const letter = [...name.trim()].find((ch) => revealHidden(ch) === ch)?.toUpperCase() ?? '?';
   if (kind === 'room') {
     return (
       <span class="avatar avatar-room" aria-hidden="true">

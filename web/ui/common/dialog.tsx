@@ -11,7 +11,8 @@ import { tc } from './strings.ts';
 import './common.css';
 
 export interface DialogProps {
-  title: string;
+  /** Text, or text with a <ShownName> in it (a name someone else chose). */
+  title: ComponentChildren;
   onClose: () => void;
   children: ComponentChildren;
   /** Wider layout for pages like Settings. */

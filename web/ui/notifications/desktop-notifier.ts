@@ -2,14 +2,17 @@
  * Desktop notifications for messages that arrive while Parley is not being
  * looked at (hidden tab or unfocused window), when the person turned them
  * on. Driven by the unread counters: a conversation whose count grows got
- * a message from someone else. The text shown is the conversation's name
- * and the message's start; a click focuses the tab and opens it.
+ * a message from someone else. The title is the conversation's name (hidden
+ * characters revealed); the body is "New message", or the message's start
+ * when the person chose to show message text (off by default: lock
+ * screens). A click focuses the tab and opens the conversation.
  */
 import { effect } from '@preact/signals';
 import type { ConversationSummary, ParleyClient } from '../../core/client.ts';
 import { navigate } from '../app/route.ts';
 import { ts } from '../app/strings.ts';
-import { desktopNotifications, permission } from './desktop-preference.ts';
+import { revealHidden } from '../trust/visible-text.ts';
+import { desktopNotifications, notifyPreview, permission } from './desktop-preference.ts';
 
 const MAX_BODY_CHARS = 140;
 
@@ -17,10 +20,16 @@ function away(): boolean {
   return document.visibilityState === 'hidden' || !document.hasFocus();
 }
 
+/** The notification's body: generic unless message text was allowed. */
+export function notificationBody(preview: string | null, showText: boolean): string {
+  const body = showText && preview ? preview : ts('shell.notifyFallback');
+  return body.length > MAX_BODY_CHARS ? `${body.slice(0, MAX_BODY_CHARS - 1)}…` : body;
+}
+
 function show(summary: ConversationSummary): void {
-  const body = summary.preview ?? ts('shell.notifyFallback');
-  const notification = new Notification(ts('shell.notifyTitle', { name: summary.title }), {
-    body: body.length > MAX_BODY_CHARS ? `${body.slice(0, MAX_BODY_CHARS - 1)}…` : body,
+  const title = ts('shell.notifyTitle', { name: revealHidden(summary.title) });
+  const notification = new Notification(title, {
+    body: notificationBody(summary.preview, notifyPreview.peek()),
     tag: summary.convId,
     icon: '/favicon.svg',
   });

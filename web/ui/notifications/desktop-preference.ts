@@ -8,6 +8,7 @@ import { readSetting, writeSetting } from '../app/preferences.ts';
 
 const ENABLED_KEY = 'parley.notifications';
 const ASKED_KEY = 'parley.notifications.asked';
+const PREVIEW_KEY = 'parley.notifications.preview';
 
 export type PermissionState = NotificationPermission | 'unsupported';
 
@@ -17,6 +18,18 @@ export function notificationPermission(): PermissionState {
 
 export const desktopNotifications = signal(readSetting(ENABLED_KEY) === 'on');
 export const permission = signal<PermissionState>('default');
+
+/**
+ * Whether a notification shows the message's text. Off unless chosen: the
+ * OS keeps notifications in its notification centre and shows them on the
+ * lock screen, where decrypted text would sit for anyone to read.
+ */
+export const notifyPreview = signal(readSetting(PREVIEW_KEY) === 'on');
+
+export function setNotifyPreview(on: boolean): void {
+  notifyPreview.value = on;
+  writeSetting(PREVIEW_KEY, on ? 'on' : 'off');
+}
 
 export function initDesktopPreference(): void {
   permission.value = notificationPermission();

@@ -7,6 +7,7 @@
 import type { ParleyClient, RemovalReason, RoomRemoval } from '../../core/client.ts';
 import { navigate, route } from '../app/route.ts';
 import { ts } from '../app/strings.ts';
+import { revealHidden } from '../trust/visible-text.ts';
 import { showNotice } from './background-errors.ts';
 
 const MESSAGE_KEYS = {
@@ -16,11 +17,12 @@ const MESSAGE_KEYS = {
 } as const satisfies Record<RemovalReason, string>;
 
 export function announceRoomRemoval(removal: RoomRemoval): void {
-  // The room's name is text from others: it goes in as text, never markup.
+  // The room's name is text from others: it goes in as text, never markup, with
+  // bidi controls and invisible characters shown as markers.
   showNotice(
     `removed\n${removal.roomId}`,
     null,
-    ts(MESSAGE_KEYS[removal.reason], { room: removal.roomName }),
+    ts(MESSAGE_KEYS[removal.reason], { room: revealHidden(removal.roomName) }),
   );
   const current = route.value;
   if (current.name === 'room' && current.id === removal.roomId) navigate({ name: 'home' });

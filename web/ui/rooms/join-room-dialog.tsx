@@ -5,9 +5,11 @@ import { navigate, parseInviteInput } from '../app/route.ts';
 import { BusyButton } from '../common/busy-button.tsx';
 import { Dialog } from '../common/dialog.tsx';
 import { Field } from '../common/field.tsx';
+import { ShownName } from '../common/shown-name.tsx';
 import { useAction } from '../common/use-action.ts';
 import { errorCode, errorMessage } from '../errors/error-message.ts';
 import { intlLocale } from '../i18n/i18n.ts';
+import { revealHidden } from '../trust/visible-text.ts';
 import { tr } from './strings.ts';
 import './rooms.css';
 
@@ -112,7 +114,7 @@ export function JoinRoomDialog({ client, onClose }: { client: ParleyClient; onCl
                   <span class="rm-hash" aria-hidden="true">
                     #
                   </span>
-                  {room.name}
+                  <ShownName name={room.name} />
                   <span class="field-hint">{memberCount(room.memberCount)}</span>
                 </span>
                 {joined.has(room.id) ? (
@@ -131,7 +133,7 @@ export function JoinRoomDialog({ client, onClose }: { client: ParleyClient; onCl
                     type="button"
                     class="btn btn-small"
                     disabled={join.busy}
-                    aria-label={tr('rooms.joinNamed', { name: room.name })}
+                    aria-label={tr('rooms.joinNamed', { name: revealHidden(room.name) })}
                     onClick={() => void join.run(room.id, null)}
                   >
                     {tr('rooms.join')}

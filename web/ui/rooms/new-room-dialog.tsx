@@ -1,6 +1,8 @@
 /**
  * Dialog "New room": a name, public or private, and whether people who join
- * later may read what came before; opens the room when created.
+ * later may read what came before; opens the room when created. A name with
+ * invisible or direction-changing characters is refused here with a reason
+ * (the relay refuses it too, with a bare SCHEMA code).
  */
 import { useState } from 'preact/hooks';
 import type { RoomHistory } from '../../../shared/events/membership-schema.ts';
@@ -11,6 +13,7 @@ import { Dialog } from '../common/dialog.tsx';
 import { Field } from '../common/field.tsx';
 import { useAction } from '../common/use-action.ts';
 import { errorMessage } from '../errors/error-message.ts';
+import { revealHidden } from '../trust/visible-text.ts';
 import { ChoiceGroup } from './choice-group.tsx';
 import { rememberInvite } from './invites.ts';
 import { historyChoices, type Visibility, visibilityChoices } from './room-choices.ts';
@@ -21,6 +24,7 @@ export function NewRoomDialog({ client, onClose }: { client: ParleyClient; onClo
   const [name, setName] = useState('');
   const [visibility, setVisibility] = useState<Visibility>('private');
   const [history, setHistory] = useState<RoomHistory>('shared');
+  const [hiddenIn, setHiddenIn] = useState<string | null>(null);
   const create = useAction(async () => {
     const created = await client.createRoom(name.trim(), visibility, { history });
     if (created.invite) rememberInvite(created.roomId, created.invite);
@@ -34,6 +38,12 @@ export function NewRoomDialog({ client, onClose }: { client: ParleyClient; onClo
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
+          const trimmed = name.trim();
+          const revealed = revealHidden(trimmed);
+          if (revealed !== trimmed) {
+            setHiddenIn(revealed);
+            return;
+          }
           void create.run();
         }}
       >
@@ -44,7 +54,10 @@ export function NewRoomDialog({ client, onClose }: { client: ParleyClient; onClo
           maxLength={64}
           autoFocus
           value={name}
-          onInput={(event) => setName(event.currentTarget.value)}
+          onInput={(event) => {
+            setName(event.currentTarget.value);
+            setHiddenIn(null);
+          }}
         />
         <ChoiceGroup
           label={tr('rooms.visibility')}
@@ -60,9 +73,11 @@ export function NewRoomDialog({ client, onClose }: { client: ParleyClient; onClo
           value={history}
           onChange={setHistory}
         />
-        {create.error ? (
+        {hiddenIn !== null || create.error ? (
           <p class="form-error" role="alert">
-            {errorMessage(create.error)}
+            {hiddenIn !== null
+              ? tr('rooms.nameHidden', { name: hiddenIn })
+              : errorMessage(create.error)}
           </p>
         ) : null}
         <BusyButton busy={create.busy} busyText={tr('rooms.creating')} disabled={!name.trim()}>

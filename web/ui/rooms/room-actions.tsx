@@ -14,6 +14,7 @@ import { BusyButton } from '../common/busy-button.tsx';
 import { copyText } from '../common/copy-text.ts';
 import { Dialog } from '../common/dialog.tsx';
 import { Icon } from '../common/icon.tsx';
+import { withShownName } from '../common/shown-name.tsx';
 import { tc } from '../common/strings.ts';
 import { useAction } from '../common/use-action.ts';
 import { errorMessage } from '../errors/error-message.ts';
@@ -109,7 +110,11 @@ function LeaveDialog({
     navigate({ name: 'home' }, { replace: true });
   });
   return (
-    <Dialog title={ts('shell.leaveTitle', { name })} onClose={onClose} alert>
+    <Dialog
+      title={withShownName((shown) => ts('shell.leaveTitle', { name: shown }), name)}
+      onClose={onClose}
+      alert
+    >
       <p class="dialog-text">{ts('shell.leaveBody')}</p>
       {leave.error ? (
         <p class="form-error" role="alert">
@@ -209,11 +214,12 @@ export function RoomActions({
 }
 
 export function DmActions({ username, onVerify }: { username: string; onVerify: () => void }) {
-  const label = ts('shell.verify', { username });
   return (
     <button type="button" class="btn btn-small rm-verify" onClick={onVerify}>
       <Icon name="shield" size={16} />
-      <span class="rm-verify-text">{label}</span>
+      <span class="rm-verify-text">
+        {withShownName((shown) => ts('shell.verify', { username: shown }), username)}
+      </span>
     </button>
   );
 }

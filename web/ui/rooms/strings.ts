@@ -6,6 +6,8 @@ export const tr = defineStrings({
     'rooms.newTitle': 'New room',
     'rooms.name': 'Room name',
     'rooms.nameHint': 'A short name people recognise, like “design” or “family”.',
+    'rooms.nameHidden':
+      'Room names cannot contain invisible or direction-changing characters: {name}',
     'rooms.visibility': 'Who can join',
     'rooms.public': 'Public',
     'rooms.publicHint': 'Listed on this relay; anyone here can join.',
@@ -48,6 +50,8 @@ export const tr = defineStrings({
     'rooms.newTitle': 'Neuer Raum',
     'rooms.name': 'Raumname',
     'rooms.nameHint': 'Ein kurzer Name, den alle erkennen, etwa „Design“ oder „Familie“.',
+    'rooms.nameHidden':
+      'Raumnamen dürfen keine unsichtbaren oder richtungsändernden Zeichen enthalten: {name}',
     'rooms.visibility': 'Wer beitreten kann',
     'rooms.public': 'Öffentlich',
     'rooms.publicHint': 'Auf diesem Relay gelistet; alle hier können beitreten.',
@@ -91,6 +95,8 @@ export const tr = defineStrings({
     'rooms.newTitle': 'Nueva sala',
     'rooms.name': 'Nombre de la sala',
     'rooms.nameHint': 'Un nombre corto que todos reconozcan, como «diseño» o «familia».',
+    'rooms.nameHidden':
+      'Los nombres de sala no pueden contener caracteres invisibles ni que cambien la dirección del texto: {name}',
     'rooms.visibility': 'Quién puede unirse',
     'rooms.public': 'Pública',
     'rooms.publicHint': 'Aparece en este relé; cualquiera de aquí puede unirse.',

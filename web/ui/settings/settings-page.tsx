@@ -3,7 +3,8 @@
  * notifications and privacy switches, this account's devices, sign-out.
  * Every change applies at once; there is no Save button. A page rather than
  * a modal, so the sidebar stays usable and a reload on #/settings does not
- * trap anyone behind a dialog; Escape or Close goes back.
+ * trap anyone behind a dialog; Escape or Close goes back, and focus goes
+ * back to what opened Settings (see returnFocus).
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
@@ -15,9 +16,12 @@ import { tc } from '../common/strings.ts';
 import { isLocale, LOCALE_NAMES, LOCALES, locale } from '../i18n/i18n.ts';
 import {
   desktopNotifications,
+  notifyPreview,
   permission,
   setDesktopNotifications,
+  setNotifyPreview,
 } from '../notifications/desktop-preference.ts';
+import { focusedElement, returnFocus } from './return-focus.ts';
 import { SignOutDialog } from './sign-out-dialog.tsx';
 import { tset } from './strings.ts';
 import './settings.css';
@@ -152,6 +156,12 @@ function PrivacySwitches({ engine }: { engine: Engine }) {
         onChange={(on) => void setDesktopNotifications(on)}
       />
       <Switch
+        label={tset('settings.notifyPreview')}
+        hint={tset('settings.notifyPreviewHint')}
+        checked={notifyPreview.value}
+        onChange={setNotifyPreview}
+      />
+      <Switch
         label={tset('settings.typing')}
         hint={tset('settings.typingHint')}
         checked={privacy.sendTypingIndicators}
@@ -211,7 +221,14 @@ export function SettingsPage({ engine, onClose }: { engine: Engine; onClose: () 
   const [confirmSignOut, setConfirmSignOut] = useState(false);
   const titleId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  // Read while rendering: on phones the sidebar (and the button in it) is hidden
+  // as soon as this page shows, which drops its focus before any effect runs.
+  const [opener] = useState(focusedElement);
+  useEffect(() => {
+    heading.current?.focus();
+    // After the route's next screen has rendered.
+    return () => void setTimeout(() => returnFocus(opener), 0);
+  }, [opener]);
   return (
     <section
       class="set-page"

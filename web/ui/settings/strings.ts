@@ -14,7 +14,10 @@ export const tset = defineStrings({
     'settings.privacy': 'Notifications and privacy',
     'settings.desktop': 'Desktop notifications',
     'settings.desktopHint':
-      'When Parley is in the background. Only the room name and text are shown.',
+      'When Parley is in the background. They show the conversation’s name, and the message text only if you allow it below.',
+    'settings.notifyPreview': 'Show message text in notifications',
+    'settings.notifyPreviewHint':
+      'Off: a notification only says “New message”. Your system may keep notifications and show them on the lock screen.',
     'settings.desktopDenied':
       'Your browser blocks notifications for this site. Allow them in the site settings first.',
     'settings.desktopUnsupported': 'This browser does not support notifications.',
@@ -50,7 +53,10 @@ export const tset = defineStrings({
     'settings.privacy': 'Benachrichtigungen und Privatsphäre',
     'settings.desktop': 'Desktop-Benachrichtigungen',
     'settings.desktopHint':
-      'Wenn Parley im Hintergrund ist. Angezeigt werden nur Raumname und Text.',
+      'Wenn Parley im Hintergrund ist. Sie zeigen den Namen der Unterhaltung, den Nachrichtentext nur, wenn du es unten erlaubst.',
+    'settings.notifyPreview': 'Nachrichtentext in Benachrichtigungen anzeigen',
+    'settings.notifyPreviewHint':
+      'Aus: Eine Benachrichtigung zeigt nur „Neue Nachricht“. Dein System kann Benachrichtigungen aufbewahren und auf dem Sperrbildschirm zeigen.',
     'settings.desktopDenied':
       'Dein Browser blockiert Benachrichtigungen für diese Seite. Erlaube sie zuerst in den Seiteneinstellungen.',
     'settings.desktopUnsupported': 'Dieser Browser unterstützt keine Benachrichtigungen.',
@@ -86,7 +92,10 @@ export const tset = defineStrings({
     'settings.privacy': 'Notificaciones y privacidad',
     'settings.desktop': 'Notificaciones de escritorio',
     'settings.desktopHint':
-      'Cuando Parley está en segundo plano. Solo se muestran el nombre de la sala y el texto.',
+      'Cuando Parley está en segundo plano. Muestran el nombre de la conversación, y el texto del mensaje solo si lo permites abajo.',
+    'settings.notifyPreview': 'Mostrar el texto del mensaje en las notificaciones',
+    'settings.notifyPreviewHint':
+      'Desactivado: la notificación solo dice «Mensaje nuevo». Tu sistema puede guardar las notificaciones y mostrarlas en la pantalla de bloqueo.',
     'settings.desktopDenied':
       'Tu navegador bloquea las notificaciones de este sitio. Permítelas primero en la configuración del sitio.',
     'settings.desktopUnsupported': 'Este navegador no admite notificaciones.',

@@ -12,6 +12,7 @@ import { navigate } from '../app/route.ts';
 import { ts } from '../app/strings.ts';
 import { Avatar } from '../common/avatar.tsx';
 import { Icon } from '../common/icon.tsx';
+import { ShownName } from '../common/shown-name.tsx';
 import { BrandMark } from '../onboarding/onboarding-frame.tsx';
 import { ConnectionStatus } from './connection-status.tsx';
 import { ConversationLink } from './conversation-link.tsx';
@@ -26,6 +27,9 @@ export interface SidebarProps {
   onJoinRoom: () => void;
   onNewDm: () => void;
 }
+
+/** Closing Settings hands focus back to this button when nothing else holds it. */
+export const SETTINGS_BUTTON_CLASS = 'sb-settings';
 
 function Section({
   title,
@@ -89,7 +93,7 @@ export function Sidebar(props: SidebarProps) {
         <BrandMark />
         <button
           type="button"
-          class="icon-btn"
+          class={`icon-btn ${SETTINGS_BUTTON_CLASS}`}
           aria-label={ts('shell.settings')}
           title={ts('shell.settings')}
           onClick={() => navigate({ name: 'settings' })}
@@ -134,7 +138,9 @@ export function Sidebar(props: SidebarProps) {
       </div>
       <div class="sb-me">
         <Avatar name={props.username} />
-        <span class="sb-me-name">{props.username}</span>
+        <span class="sb-me-name">
+          <ShownName name={props.username} />
+        </span>
         <ConnectionStatus view={props.connection} />
       </div>
     </nav>
