@@ -229,12 +229,19 @@ export function SettingsPage({ engine, onClose }: { engine: Engine; onClose: () 
     // After the route's next screen has rendered.
     return () => void setTimeout(() => returnFocus(opener), 0);
   }, [opener]);
+  // Hand focus back before leaving, in the same task as the key or click: the
+  // route changes on the next hashchange, and until the timeout above runs focus
+  // would sit on <body>. On phones the opener is hidden; the timeout then decides.
+  const close = () => {
+    if (opener?.isConnected) opener.focus({ preventScroll: true });
+    onClose();
+  };
   return (
     <section
       class="set-page"
       aria-labelledby={titleId}
       onKeyDown={(event) => {
-        if (event.key === 'Escape' && !confirmSignOut) onClose();
+        if (event.key === 'Escape' && !confirmSignOut) close();
       }}
     >
       <header class="set-page-head">
@@ -246,7 +253,7 @@ export function SettingsPage({ engine, onClose }: { engine: Engine; onClose: () 
           class="icon-btn"
           aria-label={tc('common.close')}
           title={tc('common.close')}
-          onClick={onClose}
+          onClick={close}
         >
           <Icon name="close" />
         </button>
