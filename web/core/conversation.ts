@@ -15,9 +15,16 @@ import {
 } from '../../shared/events/event-schema.ts';
 import { compareEvents, LamportClock } from '../../shared/events/ordering.ts';
 import { newEventId, type SignedEvent, signEvent } from '../../shared/events/signed-event.ts';
+import { AckBatch } from './ack-batch.ts';
 import { Emitter } from './emitter.ts';
+import type { AddResult } from './history/event-ingest.ts';
 import type { HistoryStore } from './history/history-store.ts';
-import type { MessageView, ViewRules } from './history/message-view.ts';
+import {
+  applyLocal,
+  isMessageBody,
+  type MessageView,
+  type ViewRules,
+} from './history/message-view.ts';
 import type { Outbox } from './outbox.ts';
 
 export const CONVERSATION_DEFAULTS = {
@@ -67,6 +74,7 @@ export class Conversation {
   readonly #opts: ConversationOptions;
   readonly #now: () => number;
   readonly #meIk: string;
+  readonly #acks: AckBatch;
 
   constructor(opts: ConversationOptions) {
     this.#opts = opts;
@@ -74,6 +82,9 @@ export class Conversation {
     this.kind = opts.kind;
     this.#now = opts.now ?? Date.now;
     this.#meIk = toB64(opts.me.ik);
+    this.#acks = new AckBatch(opts.convId, opts.history, opts.outbox, (changed) =>
+      this.#merge(changed),
+    );
   }
 
   /** The loaded window, oldest first. */
@@ -122,37 +133,43 @@ export class Conversation {
       await this.#opts.transport.send(signed, event);
       return event;
     }
-    const stored = await this.#opts.history.addEvents(
-      this.convId,
-      [{ signed, event, local: true }],
-      this.#opts.rules,
-    );
+    const { history, outbox, transport } = this.#opts;
+    const entry = outbox.entryFor(this.convId, signed, event, transport.recipients());
+    let stored: AddResult;
+    if (outbox.persistsIn(history)) {
+      // Event and outbox entry in one transaction: stored, then sent.
+      stored = await history.addOwnEvent(this.convId, { signed, event }, entry, this.#opts.rules);
+      if (entry) outbox.track(entry);
+    } else {
+      stored = await history.addEvents(
+        this.convId,
+        [{ signed, event, local: true }],
+        this.#opts.rules,
+      );
+      await outbox.add(this.convId, signed, event, entry?.awaiting ?? []);
+    }
     this.#merge(stored.changed);
-    await this.#opts.outbox.add(this.convId, signed, event, this.#opts.transport.recipients());
     try {
-      await this.#opts.transport.send(signed, event);
+      await transport.send(signed, event);
     } catch (error) {
       // Refused (e.g. the recipient's key changed): never resend it on our own
       // after the person decides; it shows as failed and can be sent again.
-      await this.#opts.outbox.drop(event.id);
+      await outbox.drop(event.id);
       this.#merge(
-        [
-          await this.#opts.history.updateLocal(this.convId, event.id, {
-            kind: 'state',
-            state: 'failed',
-          }),
-        ].filter(isView),
+        [await history.updateOwn(this.convId, event, { kind: 'state', state: 'failed' })].filter(
+          isView,
+        ),
       );
       throw error;
     }
-    this.#merge(
-      [
-        await this.#opts.history.updateLocal(this.convId, event.id, {
-          kind: 'state',
-          state: 'sent',
-        }),
-      ].filter(isView),
-    );
+    // Only messages have a view to mark; an edit or reaction has none to look up.
+    if (isMessageBody(body)) {
+      this.#merge(
+        [await history.updateOwn(this.convId, event, { kind: 'state', state: 'sent' })].filter(
+          isView,
+        ),
+      );
+    }
     return event;
   }
 
@@ -167,31 +184,46 @@ export class Conversation {
       [{ signed, event }],
       this.#opts.rules,
     );
-    // The ack goes to the author's device, whoever delivered the event: it is
-    // the author's outbox that waits for it (a backfilled copy comes from
-    // another member). Duplicates are acked too: the first ack may be lost.
-    if (result.added.length || result.duplicates.length) {
+    // Shown the moment the store commits; the ack (progress, not content)
+    // follows. It goes to the author's device, whoever delivered the event:
+    // it is the author's outbox that waits for it (a backfilled copy comes
+    // from another member). Duplicates are acked too: the first ack may be lost.
+    const added = result.added.length > 0;
+    if (added) {
+      this.#merge(result.changed);
+      this.events.emit('received', event);
+      if (event.body.type === 'text') this.#clearTyping(event.authorIk);
+    }
+    if (added || result.duplicates.length) {
       this.#opts.transport.ack(event.authorDevice, [event.id]);
     }
-    if (!result.added.length) return false;
-    this.#merge(result.changed);
-    this.events.emit('received', event);
-    if (event.body.type === 'text') this.#clearTyping(event.authorIk);
-    return true;
+    return added;
   }
 
   /** A device stored our events. */
   async acked(deviceId: string, ids: string[]): Promise<void> {
-    await this.#opts.outbox.acked(deviceId, ids);
-    const changed: MessageView[] = [];
-    for (const id of ids) {
-      const view = await this.#opts.history.updateLocal(this.convId, id, {
-        kind: 'acked',
-        device: deviceId,
-      });
-      if (view) changed.push(view);
+    const { history, outbox } = this.#opts;
+    if (!outbox.persistsIn(history)) {
+      await outbox.acked(deviceId, ids);
+      const changed: MessageView[] = [];
+      for (const id of ids) {
+        const view = await history.updateLocal(this.convId, id, {
+          kind: 'acked',
+          device: deviceId,
+        });
+        if (view) changed.push(view);
+      }
+      this.#merge(changed);
+      return;
     }
-    this.#merge(changed);
+    // Shown at once; written with the other acks of its batch (ack-batch.ts).
+    const wanted = new Set(ids);
+    this.#merge(
+      this.#messages.value
+        .filter((m) => wanted.has(m.id))
+        .map((m) => applyLocal(m, { kind: 'acked', device: deviceId })),
+    );
+    return this.#acks.add(deviceId, ids);
   }
 
   /** A link to this device opened: send it what it has not acked yet, in order. */
@@ -235,10 +267,23 @@ export class Conversation {
       if (!this.#fromStart && !byId.has(view.id) && oldest && compareEvents(view, oldest) < 0) {
         continue;
       }
-      byId.set(view.id, view);
+      const shown = byId.get(view.id);
+      byId.set(view.id, shown ? keepAcks(view, shown) : view);
     }
     this.#messages.value = [...byId.values()].sort(compareEvents);
   }
+}
+
+/**
+ * Acks only ever grow, and one shown before its batch is written
+ * (ack-batch.ts) must not vanish when an older copy of the view comes back
+ * from the store (the write marking it sent, say).
+ */
+function keepAcks(view: MessageView, shown: MessageView): MessageView {
+  if (!view.local || !shown.local) return view;
+  const missing = shown.local.ackedBy.filter((d) => !view.local?.ackedBy.includes(d));
+  if (missing.length === 0) return view;
+  return { ...view, local: { ...view.local, ackedBy: [...view.local.ackedBy, ...missing].sort() } };
 }
 
 function isView(v: MessageView | undefined): v is MessageView {

@@ -12,6 +12,16 @@ import type { OutboxEntry } from './history/engine-records.ts';
 
 export type { OutboxEntry };
 
+/** What one device's ack changed (see `takeAcks`). */
+export interface OutboxAcks {
+  /** Entries the device now has. */
+  delivered: OutboxEntry[];
+  /** Still waiting for other devices: to rewrite. */
+  put: OutboxEntry[];
+  /** Every device has them: to delete. */
+  remove: OutboxEntry[];
+}
+
 /** What the history store provides (HistoryStore implements it). */
 export interface OutboxStorage {
   putOutbox(entry: OutboxEntry): Promise<void>;
@@ -51,17 +61,41 @@ export class Outbox {
     event: ChatEvent,
     recipients: string[],
   ): Promise<void> {
-    const entry: OutboxEntry = {
-      convId,
-      signed,
-      event,
-      awaiting: [...new Set(recipients)],
-      attempts: 0,
-      nextAttemptAt: this.#now(),
-    };
-    if (entry.awaiting.length === 0) return;
+    const entry = this.entryFor(convId, signed, event, recipients);
+    if (!entry) return;
     await this.#storage.putOutbox(entry);
-    this.#entries.set(event.id, entry);
+    this.track(entry);
+  }
+
+  /**
+   * The entry for an event about to be stored, for a caller that writes it
+   * in the event's own transaction (HistoryStore.addOwnEvent) and then calls
+   * `track`; undefined when no device waits for the event.
+   */
+  entryFor(
+    convId: string,
+    signed: SignedEvent,
+    event: ChatEvent,
+    recipients: string[],
+  ): OutboxEntry | undefined {
+    const awaiting = [...new Set(recipients)];
+    if (awaiting.length === 0) return undefined;
+    return { convId, signed, event, awaiting, attempts: 0, nextAttemptAt: this.#now() };
+  }
+
+  /** An entry from `entryFor` is stored: wait for its acks from now on. */
+  track(entry: OutboxEntry): void {
+    this.#entries.set(entry.event.id, entry);
+  }
+
+  /** Whether an entry still waits for some device (false once complete, dropped or forgotten). */
+  tracks(id: string): boolean {
+    return this.#entries.has(id);
+  }
+
+  /** Whether entries persist in `storage` (so its transactions may write them). */
+  persistsIn(storage: object): boolean {
+    return this.#storage === storage;
   }
 
   /** Entries a device still needs, oldest first (resend when its link opens). */
@@ -77,7 +111,40 @@ export class Outbox {
 
   /** A device acked these ids; ids that are not ours or not awaited are ignored. */
   async acked(deviceId: string, ids: string[]): Promise<void> {
-    for (const id of ids) await this.#stopAwaiting(id, deviceId, true);
+    const acks = this.takeAcks(deviceId, ids);
+    for (const entry of acks.remove) await this.#storage.removeOutbox(entry.convId, entry.event);
+    for (const entry of acks.put) await this.#storage.putOutbox(entry);
+    this.acksStored(deviceId, acks);
+  }
+
+  /**
+   * The in-memory half of `acked`, for a caller that writes the outbox in
+   * its own transaction (HistoryStore.recordAcks) and then calls
+   * `acksStored`: entries this device now has stop waiting for it at once.
+   */
+  takeAcks(deviceId: string, ids: readonly string[]): OutboxAcks {
+    const acks: OutboxAcks = { delivered: [], put: [], remove: [] };
+    for (const id of new Set(ids)) {
+      const entry = this.#entries.get(id);
+      if (!entry?.awaiting.includes(deviceId)) continue;
+      entry.awaiting = entry.awaiting.filter((d) => d !== deviceId);
+      acks.delivered.push(entry);
+      if (entry.awaiting.length === 0) {
+        this.#entries.delete(id);
+        acks.remove.push(entry);
+      } else {
+        acks.put.push(entry);
+      }
+    }
+    return acks;
+  }
+
+  /** The writes from `takeAcks` landed: tell listeners. */
+  acksStored(deviceId: string, acks: OutboxAcks): void {
+    for (const entry of acks.delivered) {
+      this.events.emit('delivered', entry.convId, entry.event.id, deviceId);
+    }
+    for (const entry of acks.remove) this.events.emit('complete', entry.convId, entry.event.id);
   }
 
   /** Gives up on an entry (the send was refused): it will not be resent. */

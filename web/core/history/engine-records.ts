@@ -9,7 +9,7 @@ import type { ChatEvent } from '../../../shared/events/event-schema.ts';
 import type { Orderable } from '../../../shared/events/ordering.ts';
 import type { SignedEvent } from '../../../shared/events/signed-event.ts';
 import type { HistoryDb } from './history-db.ts';
-import type { RecordCodec } from './record-codec.ts';
+import type { RecordCodec, SealedRecord } from './record-codec.ts';
 
 /** Above every character a storeKey uses: the top of a conversation's key range. */
 export const KEY_TOP = '\uffff';
@@ -73,15 +73,17 @@ export async function listConversations(
     .sort((a, b) => b.lastActivityTs - a.lastActivityTs);
 }
 
-function outboxKey(codec: RecordCodec, convId: string, event: Orderable): [string, string] {
+export function outboxKey(codec: RecordCodec, convId: string, event: Orderable): [string, string] {
   return [codec.convIndex(convId), codec.storeKey(event)];
 }
 
-export async function putOutbox(
-  db: HistoryDb,
-  codec: RecordCodec,
-  entry: OutboxEntry,
-): Promise<void> {
+/** An outbox record ready to write, sealed before any transaction opens. */
+export interface SealedOutboxRecord {
+  key: [string, string];
+  record: SealedRecord;
+}
+
+export function sealOutbox(codec: RecordCodec, entry: OutboxEntry): SealedOutboxRecord {
   const key = outboxKey(codec, entry.convId, entry.event);
   const sealed: SealedOutbox = {
     convId: entry.convId,
@@ -91,7 +93,16 @@ export async function putOutbox(
     attempts: entry.attempts,
     nextAttemptAt: entry.nextAttemptAt,
   };
-  await db.put('outbox', codec.sealJson('outbox', key, sealed), key);
+  return { key, record: codec.sealJson('outbox', key, sealed) };
+}
+
+export async function putOutbox(
+  db: HistoryDb,
+  codec: RecordCodec,
+  entry: OutboxEntry,
+): Promise<void> {
+  const { key, record } = sealOutbox(codec, entry);
+  await db.put('outbox', record, key);
 }
 
 /** One conversation's entries oldest first, or every conversation's. */

@@ -18,6 +18,8 @@ import {
 } from './event-ingest.ts';
 import { type HistoryDb, openHistoryDb } from './history-db.ts';
 import { HistoryError } from './history-error.ts';
+import type { DeviceAck, OutboxAckWrites } from './local-state.ts';
+import * as localState from './local-state.ts';
 import {
   applyLocal,
   type LocalUpdate,
@@ -48,7 +50,7 @@ export interface HistoryOpenOptions {
   indexKey: Uint8Array;
 }
 
-export type { ConversationMeta, OutboxEntry };
+export type { ConversationMeta, DeviceAck, OutboxAckWrites, OutboxEntry };
 
 export class HistoryStore {
   readonly dbName: string;
@@ -89,6 +91,24 @@ export class HistoryStore {
     return ingestEvents(this.#open, this.#codec, convId, items, rules);
   }
 
+  /**
+   * Our own new event and its outbox entry (none when no device waits for
+   * it) in one transaction: stored, then sent (outbox.ts). Both are sealed
+   * before the transaction opens.
+   */
+  addOwnEvent(
+    convId: string,
+    item: StoredEvent,
+    outbox: OutboxEntry | undefined,
+    rules: ViewRules = NO_MODERATORS,
+  ): Promise<AddResult> {
+    if (outbox && (outbox.convId !== convId || outbox.event.id !== item.event.id)) {
+      return Promise.reject(new HistoryError('HISTORY_WRONG_CONVERSATION'));
+    }
+    const extras = outbox ? { outbox: records.sealOutbox(this.#codec, outbox) } : {};
+    return ingestEvents(this.#open, this.#codec, convId, [{ ...item, local: true }], rules, extras);
+  }
+
   async hasEvent(eventId: string): Promise<boolean> {
     const key = await this.#open.getKeyFromIndex('events', 'byId', this.#codec.eventIndex(eventId));
     return key !== undefined;
@@ -122,6 +142,31 @@ export class HistoryStore {
     if (next !== view) await messages.put(this.#codec.sealJson('messages', key, next), key);
     await tx.done;
     return next;
+  }
+
+  /**
+   * updateLocal for an event whose stamps we hold (we just wrote it): its
+   * key follows from them, so the index is not consulted.
+   */
+  updateOwn(
+    convId: string,
+    event: Orderable,
+    update: LocalUpdate,
+  ): Promise<MessageView | undefined> {
+    return localState.updateOwn(this.#open, this.#codec, convId, event, update);
+  }
+
+  /**
+   * Devices acked our events: the outbox writes (outbox.ts `takeAcks`) and
+   * the acked messages' views in one transaction. Returns the views changed.
+   */
+  recordAcks(
+    convId: string,
+    acks: readonly DeviceAck[],
+    known: ReadonlyMap<string, Orderable | null>,
+    outbox: OutboxAckWrites,
+  ): Promise<MessageView[]> {
+    return localState.recordAcks(this.#open, this.#codec, convId, acks, known, outbox);
   }
 
   /**

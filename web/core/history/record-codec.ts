@@ -64,8 +64,13 @@ export class RecordCodec {
    * database, which is all paging needs.
    */
   storeKey(event: Orderable): string {
+    return this.storeKeyWithIndex(event, this.eventIndex(event.id));
+  }
+
+  /** storeKey when the caller already holds `eventIndex(event.id)`: one keyed hash fewer. */
+  storeKeyWithIndex(event: Orderable, idIdx: string): string {
     const key = orderKey(event);
-    return key.slice(0, key.lastIndexOf('.') + 1) + this.eventIndex(event.id);
+    return key.slice(0, key.lastIndexOf('.') + 1) + idIdx;
   }
 
   /** storeKey for a caller-supplied orderKey (a paging position). */

@@ -241,6 +241,67 @@ describe('history store', () => {
     });
   });
 
+  it('our own event and its outbox entry are stored together, and acks settle both', async () => {
+    const store = await newStore();
+    const msg = chatEvent(CONV, 'alice', text('stored, then sent'));
+    const entry = {
+      convId: CONV,
+      ...incoming(msg),
+      awaiting: ['d1', 'd2'],
+      attempts: 0,
+      nextAttemptAt: 0,
+    };
+    const added = await store.addOwnEvent(CONV, incoming(msg), entry);
+    expect(added.added.map((e) => e.id)).toEqual([msg.id]);
+    expect(added.changed[0]?.local).toEqual({ state: 'pending', ackedBy: [] });
+    expect(await store.listOutbox(CONV)).toEqual([entry]);
+    expect((await store.message(CONV, msg.id))?.text).toBe('stored, then sent');
+
+    await store.updateOwn(CONV, msg, { kind: 'state', state: 'sent' });
+    const first = await store.recordAcks(
+      CONV,
+      [{ deviceId: 'd1', ids: [msg.id] }],
+      new Map([[msg.id, msg]]),
+      {
+        put: [{ ...entry, awaiting: ['d2'] }],
+        remove: [],
+      },
+    );
+    expect(first.map((v) => v.local)).toEqual([{ state: 'sent', ackedBy: ['d1'] }]);
+    expect((await store.listOutbox(CONV)).map((e) => e.awaiting)).toEqual([['d2']]);
+    // An id the caller holds no stamps for is found through the index.
+    const second = await store.recordAcks(CONV, [{ deviceId: 'd2', ids: [msg.id] }], new Map(), {
+      put: [],
+      remove: [entry],
+    });
+    expect(second.map((v) => v.local)).toEqual([{ state: 'sent', ackedBy: ['d1', 'd2'] }]);
+    expect(await store.listOutbox()).toEqual([]);
+    expect((await store.message(CONV, msg.id))?.local).toEqual({
+      state: 'sent',
+      ackedBy: ['d1', 'd2'],
+    });
+  });
+
+  it('a message whose reaction arrived first is stored with it, in one batch or later', async () => {
+    const store = await newStore();
+    const msg = chatEvent(CONV, 'alice', text('react to me'));
+    const reaction = chatEvent(
+      CONV,
+      'bob',
+      { type: 'reaction', target: msg.id, emoji: '👍', on: true },
+      {
+        lamport: msg.lamport + 1,
+      },
+    );
+    await store.addEvents(CONV, [incoming(reaction)]);
+    const late = await store.addEvents(CONV, [incoming(msg)]);
+    expect(late.changed[0]?.reactions).toEqual([{ emoji: '👍', reactorIks: [ikOf('bob')] }]);
+    expect((await store.message(CONV, msg.id))?.reactions).toEqual(late.changed[0]?.reactions);
+    const again = await store.addEvents(CONV, [incoming(msg)]);
+    expect(again).toMatchObject({ added: [], duplicates: [msg.id], changed: [] });
+    expect((await store.message(CONV, msg.id))?.reactions).toHaveLength(1);
+  });
+
   it('conversation metadata, outbox and engine state round-trip', async () => {
     const store = await newStore();
     const meta = {

@@ -1,0 +1,88 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { newAtRestKeys } from '../../../../shared/crypto/at-rest.ts';
+import { deviceIdOf, newDeviceKey } from '../../../../shared/crypto/keys.ts';
+import { loadSodium } from '../../../../shared/crypto/sodium.ts';
+import { Conversation, type ConversationTransport } from '../../../../web/core/conversation.ts';
+import { HistoryStore } from '../../../../web/core/history/history-store.ts';
+import { Outbox } from '../../../../web/core/outbox.ts';
+import { freshDbName } from './history/fixtures.ts';
+
+const CONV = 'room:general';
+const open: HistoryStore[] = [];
+
+beforeAll(async () => {
+  await loadSodium();
+});
+
+afterEach(async () => {
+  for (const store of open.splice(0)) await store.wipe();
+});
+
+async function setup() {
+  const history = await HistoryStore.open({ dbName: freshDbName(), ...newAtRestKeys() });
+  open.push(history);
+  const outbox = await Outbox.open(history);
+  const dk = newDeviceKey();
+  const seenAtSend: { outbox: number; stored: boolean }[] = [];
+  const transport: ConversationTransport = {
+    async send(_signed, event) {
+      seenAtSend.push({
+        outbox: (await history.listOutbox(CONV)).length,
+        stored: (await history.message(CONV, event.id)) !== undefined,
+      });
+      return ['dev-b'];
+    },
+    resendTo: () => true,
+    ack: () => undefined,
+    typing: () => undefined,
+    recipients: () => ['dev-b', 'dev-c'],
+  };
+  const conversation = new Conversation({
+    convId: CONV,
+    kind: 'room',
+    history,
+    outbox,
+    transport,
+    me: { ik: dk.publicKey, deviceId: deviceIdOf(dk.publicKey), dk },
+  });
+  return { history, outbox, conversation, seenAtSend };
+}
+
+describe('conversation and outbox', () => {
+  it('a message is stored with its outbox entry before it goes out, and survives a reload', async () => {
+    const { history, conversation, seenAtSend } = await setup();
+    const event = await conversation.write({ type: 'text', text: 'hello' });
+    expect(seenAtSend).toEqual([{ outbox: 1, stored: true }]);
+    expect(conversation.messages.value.map((m) => m.local?.state)).toEqual(['sent']);
+    const reloaded = await Outbox.open(history);
+    expect(reloaded.pendingFor(CONV, 'dev-c').map((e) => e.event.id)).toEqual([event.id]);
+  });
+
+  it('acks show at once and are stored; the entry leaves once every device has it', async () => {
+    const { history, outbox, conversation } = await setup();
+    const event = await conversation.write({ type: 'text', text: 'hello' });
+    const first = conversation.acked('dev-b', [event.id]);
+    expect(conversation.messages.value[0]?.local?.ackedBy).toEqual(['dev-b']);
+    expect(outbox.pendingFor(CONV, 'dev-b')).toEqual([]);
+    await first;
+    expect((await history.listOutbox(CONV)).map((e) => e.awaiting)).toEqual([['dev-c']]);
+    await conversation.acked('dev-c', [event.id]);
+    expect(await history.listOutbox()).toEqual([]);
+    expect((await history.message(CONV, event.id))?.local).toEqual({
+      state: 'sent',
+      ackedBy: ['dev-b', 'dev-c'],
+    });
+    expect(conversation.messages.value[0]?.local?.ackedBy).toEqual(['dev-b', 'dev-c']);
+  });
+
+  it('a device forgotten while an ack waits to be written is not brought back', async () => {
+    const { history, outbox, conversation } = await setup();
+    const event = await conversation.write({ type: 'text', text: 'hello' });
+    const acked = conversation.acked('dev-b', [event.id]);
+    await outbox.forget('dev-c');
+    await acked;
+    expect(await history.listOutbox()).toEqual([]);
+    expect((await Outbox.open(history)).pending()).toEqual([]);
+  });
+});

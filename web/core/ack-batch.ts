@@ -1,0 +1,83 @@
+/**
+ * Acks of our events, written in batches. An ack is progress, not content:
+ * the outbox stops waiting at once, in memory, and a reload before the
+ * write only means the receiver gets the event again and drops it as a
+ * duplicate. Batching keeps ack writes out of the way of the stores a
+ * conversation in full flow is waiting for (TARGETS.md P3): one transaction
+ * per batch instead of two per ack.
+ */
+import type { ChatEvent } from '../../shared/events/event-schema.ts';
+import { HistoryError } from './history/history-error.ts';
+import type { HistoryStore } from './history/history-store.ts';
+import { isMessageBody, type MessageView } from './history/message-view.ts';
+import type { Outbox, OutboxAcks, OutboxEntry } from './outbox.ts';
+
+export const ACK_BATCH = {
+  /** A batch is written this long after its first ack. */
+  flushMs: 50,
+} as const;
+
+export class AckBatch {
+  #pending: { deviceId: string; ids: string[]; acks: OutboxAcks }[] = [];
+  #flush: Promise<void> | undefined;
+  readonly #convId: string;
+  readonly #history: HistoryStore;
+  readonly #outbox: Outbox;
+  readonly #onWritten: (changed: MessageView[]) => void;
+
+  /** `onWritten`: the views as stored, once a batch is written. */
+  constructor(
+    convId: string,
+    history: HistoryStore,
+    outbox: Outbox,
+    onWritten: (changed: MessageView[]) => void,
+  ) {
+    this.#convId = convId;
+    this.#history = history;
+    this.#outbox = outbox;
+    this.#onWritten = onWritten;
+  }
+
+  /** Takes the ack into the outbox now; resolves once its batch is written. */
+  add(deviceId: string, ids: string[]): Promise<void> {
+    this.#pending.push({ deviceId, ids, acks: this.#outbox.takeAcks(deviceId, ids) });
+    this.#flush ??= new Promise((resolve) => setTimeout(resolve, ACK_BATCH.flushMs)).then(() =>
+      this.#write(),
+    );
+    return this.#flush;
+  }
+
+  async #write(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#flush = undefined;
+    const known = new Map<string, ChatEvent | null>();
+    const put = new Map<string, OutboxEntry>();
+    const remove = new Map<string, OutboxEntry>();
+    for (const { acks } of batch) {
+      for (const { convId, event } of acks.delivered) {
+        if (convId === this.#convId) known.set(event.id, isMessageBody(event.body) ? event : null);
+      }
+      for (const entry of acks.put) put.set(entry.event.id, entry);
+      for (const entry of acks.remove) remove.set(entry.event.id, entry);
+    }
+    // An entry rewritten by one ack and completed by a later one is deleted;
+    // one dropped or forgotten meanwhile was deleted by that path already.
+    for (const id of put.keys()) {
+      if (remove.has(id) || !this.#outbox.tracks(id)) put.delete(id);
+    }
+    let changed: MessageView[];
+    try {
+      changed = await this.#history.recordAcks(this.#convId, batch, known, {
+        put: [...put.values()],
+        remove: [...remove.values()],
+      });
+    } catch (error) {
+      // Signed out or reloading while the batch waited: nothing left to write to.
+      if (error instanceof HistoryError && error.code === 'HISTORY_CLOSED') return;
+      throw error;
+    }
+    for (const { deviceId, acks } of batch) this.#outbox.acksStored(deviceId, acks);
+    this.#onWritten(changed);
+  }
+}
