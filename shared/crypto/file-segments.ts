@@ -18,9 +18,10 @@ import {
   initPull,
   initPush,
   pull,
-  push,
+  pushInto,
   STREAM_TAG,
   type StreamState,
+  streamOverheadBytes,
 } from './secretstream.ts';
 import { sodium } from './sodium.ts';
 
@@ -37,6 +38,11 @@ function segmentKey(offer: FileOffer, segment: number): Uint8Array {
 
 function segmentAd(offer: FileOffer, segment: number): Uint8Array {
   return frame(offer.fileId, segment, offer.segments);
+}
+
+/** Bytes of an encrypted chunk of `plaintextBytes`: the secretstream adds tag and MAC. */
+export function sealedChunkBytes(plaintextBytes: number): number {
+  return plaintextBytes + streamOverheadBytes();
 }
 
 function validSegment(offer: FileOffer, segment: number): boolean {
@@ -81,20 +87,27 @@ export class SegmentEncryptor {
 
   /** The next chunk, which must have exactly its expected plaintext length. */
   encryptChunk(plaintext: Uint8Array): Result<Uint8Array, FileChunkError> {
+    const out = new Uint8Array(sealedChunkBytes(plaintext.length));
+    const done = this.encryptChunkInto(plaintext, out);
+    return done.ok ? ok(out) : done;
+  }
+
+  /**
+   * `encryptChunk`, writing the sealed chunk into `out` (exactly
+   * `sealedChunkBytes(plaintext.length)` long: a view into the message that
+   * carries it), so it is never copied again on its way to the link.
+   */
+  encryptChunkInto(plaintext: Uint8Array, out: Uint8Array): Result<void, FileChunkError> {
     if (!this.#state) return fail(this.done ? 'FILE_CHUNK_AFTER_FINAL' : 'FILE_STREAM_FAILED');
     const index = this.segment * FILES.chunksPerSegment + this.#chunksDone;
     if (plaintext.length !== expectedChunkBytes(this.#offer, index))
       return fail('FILE_CHUNK_LENGTH');
+    if (out.length !== sealedChunkBytes(plaintext.length)) return fail('FILE_CHUNK_LENGTH');
     this.#chunksDone += 1;
     const last = this.done;
-    const out = push(
-      this.#state,
-      plaintext,
-      this.#ad,
-      last ? STREAM_TAG.final : STREAM_TAG.message,
-    );
+    pushInto(this.#state, plaintext, this.#ad, last ? STREAM_TAG.final : STREAM_TAG.message, out);
     if (last) this.close();
-    return ok(out);
+    return ok(undefined);
   }
 
   close(): void {

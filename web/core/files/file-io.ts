@@ -13,6 +13,12 @@ export interface FileSource {
   readonly size: number;
   /** Exactly `length` bytes at `offset` (the caller never reads past the end). */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional: fills `target` with the `target.length` bytes at `offset`, so a
+   * sender can read every block into one reused buffer instead of a fresh
+   * allocation per block. `target` is only written until the promise settles.
+   */
+  readInto?(offset: number, target: Uint8Array): Promise<void>;
   close?(): Promise<void>;
 }
 

@@ -16,7 +16,8 @@
  *   unavailable  sender → receiver: the offer stands but its bytes cannot be read
  *            right now (restarted, the file not re-attached yet): wait, do not cancel
  */
-import { FILES } from '../../../shared/crypto/constants.ts';
+import { FILES, WIRE_VERSION } from '../../../shared/crypto/constants.ts';
+import { isWellFormedText, utf8 } from '../../../shared/crypto/encoding.ts';
 import { decodeWire, encodeWire, readText, readU64 } from '../../../shared/crypto/wire.ts';
 
 export const FILE_MESSAGE_TYPE = {
@@ -68,20 +69,61 @@ export function encodeFileMessage(m: FileMessage): Uint8Array {
   }
 }
 
+/**
+ * Builds chunk messages byte-identical to `encodeFileMessage({ t: 'chunk' })`
+ * in one allocation each, the chunk's place left for the encryptor to fill
+ * (file-segments.ts `encryptChunkInto`): the hot path of a transfer, where
+ * framing a finished chunk copied it twice (frame(), then the wire envelope).
+ */
+export class ChunkMessageEncoder {
+  /** version, type, then the framed fileId: the same for every chunk of a file. */
+  readonly #prefix: Uint8Array;
+
+  constructor(fileId: string) {
+    if (!isWellFormedText(fileId)) throw new RangeError('parley/files: fileId is not well-formed');
+    const id = utf8(fileId);
+    this.#prefix = new Uint8Array(2 + 4 + id.length);
+    this.#prefix[0] = WIRE_VERSION;
+    this.#prefix[1] = FILE_MESSAGE_TYPE.chunk;
+    new DataView(this.#prefix.buffer).setUint32(2, id.length);
+    this.#prefix.set(id, 6);
+  }
+
+  /** The whole message (`bytes`) and the view of it (`chunk`) the sealed chunk goes into. */
+  allocate(segment: number, chunkBytes: number): { bytes: Uint8Array; chunk: Uint8Array } {
+    if (!Number.isSafeInteger(segment) || segment < 0) {
+      throw new RangeError('parley/files: segment must be a non-negative safe integer');
+    }
+    const head = this.#prefix.length + 4 + 8 + 4;
+    const bytes = new Uint8Array(head + chunkBytes);
+    bytes.set(this.#prefix);
+    const view = new DataView(bytes.buffer);
+    let at = this.#prefix.length;
+    view.setUint32(at, 8);
+    view.setUint32(at + 4, Math.floor(segment / 2 ** 32));
+    view.setUint32(at + 8, segment >>> 0);
+    at += 12;
+    view.setUint32(at, chunkBytes);
+    return { bytes, chunk: bytes.subarray(head) };
+  }
+}
+
+const FIELD_COUNTS: Readonly<Record<number, number>> = {
+  [FILE_MESSAGE_TYPE.request]: 2,
+  [FILE_MESSAGE_TYPE.header]: 3,
+  [FILE_MESSAGE_TYPE.chunk]: 3,
+  [FILE_MESSAGE_TYPE.ack]: 3,
+  [FILE_MESSAGE_TYPE.pause]: 2,
+  [FILE_MESSAGE_TYPE.cancel]: 2,
+  [FILE_MESSAGE_TYPE.done]: 1,
+  [FILE_MESSAGE_TYPE.unavailable]: 1,
+};
+
+/** A chunk (`chunk`) is a view into `bytes`, not a copy. */
 export function decodeFileMessage(bytes: Uint8Array): FileMessage | null {
   const T = FILE_MESSAGE_TYPE;
   const type = bytes[1];
-  const counts: Record<number, number> = {
-    [T.request]: 2,
-    [T.header]: 3,
-    [T.chunk]: 3,
-    [T.ack]: 3,
-    [T.pause]: 2,
-    [T.cancel]: 2,
-    [T.done]: 1,
-    [T.unavailable]: 1,
-  };
-  const count = type === undefined ? undefined : counts[type];
+  const count = type === undefined ? undefined : FIELD_COUNTS[type];
   if (type === undefined || count === undefined) return null;
   const f = decodeWire(bytes, type, count, MAX_MESSAGE_BYTES);
   const fileId = readText(f?.[0], MAX_FILE_ID_CHARS);

@@ -190,10 +190,13 @@ export class IncomingTransfer {
       this.#hasher.update(plaintext);
       this.#hashedChunks += 1;
     }
+    const offset = index * this.offer.chunkSize;
     this.#writes = this.#writes
-      .then(() => (fresh ? this.#sink.write(index * this.offer.chunkSize, plaintext) : undefined))
-      .then(() => (last ? this.#sink.flush?.() : undefined))
-      .then(() => this.#written(segment, written, last))
+      .then(async () => {
+        if (fresh) await this.#sink.write(offset, plaintext);
+        if (last) await this.#sink.flush?.();
+        this.#written(segment, written, last);
+      })
       .catch((error: unknown) => this.#fail(error));
   }
 

@@ -7,7 +7,7 @@
  * stream is reused. The source is read a block at a time, never whole.
  */
 import { FILES } from '../../../shared/crypto/constants.ts';
-import { SegmentEncryptor } from '../../../shared/crypto/file-segments.ts';
+import { SegmentEncryptor, sealedChunkBytes } from '../../../shared/crypto/file-segments.ts';
 import {
   expectedChunkBytes,
   type FileOffer,
@@ -15,7 +15,7 @@ import {
 } from '../../../shared/crypto/files.ts';
 import { FileTransferError } from './file-errors.ts';
 import type { FileSource } from './file-io.ts';
-import type { FileMessage } from './file-messages.ts';
+import { ChunkMessageEncoder, encodeFileMessage, type FileMessage } from './file-messages.ts';
 
 /** Chunks read from the source at once: fewer reads, still bounded memory (1 MiB at 64 KiB). */
 const READ_BLOCK_CHUNKS = 16;
@@ -43,6 +43,10 @@ export class OutgoingStream {
   #nextChunk = 0;
   #ackedChunk = 0;
   #block: { first: number; bytes: Uint8Array } | null = null;
+  /** Reused for every block when the source can `readInto` (none in flight: `#readBusy`). */
+  #readBuffer: Uint8Array | null = null;
+  #readBusy = false;
+  readonly #chunkMessages: ChunkMessageEncoder;
   /** The recipient asked for data and has not been cut off since (link loss). */
   requested = false;
   pausedByMe = false;
@@ -61,6 +65,7 @@ export class OutgoingStream {
     this.offer = offer;
     this.#source = source;
     this.#mutate = mutate;
+    this.#chunkMessages = new ChunkMessageEncoder(offer.fileId);
   }
 
   get #totalChunks(): number {
@@ -126,30 +131,69 @@ export class OutgoingStream {
 
   /** The next messages to send: a segment header when one starts, then one chunk. */
   async next(): Promise<FileMessage[]> {
+    const step = await this.#step();
+    const out: FileMessage[] = [];
+    if (step.header) out.push(step.header);
+    if (step.chunk) {
+      const { segment, chunk } = step.chunk;
+      out.push({ t: 'chunk', fileId: this.offer.fileId, segment, chunk });
+    }
+    return out;
+  }
+
+  /** `next()` as the link sends it: each chunk message built in one allocation, never re-framed. */
+  async nextEncoded(): Promise<Uint8Array[]> {
+    const step = await this.#step();
+    const out: Uint8Array[] = [];
+    if (step.header) out.push(encodeFileMessage(step.header));
+    if (step.chunk) {
+      const { segment, chunk, bytes } = step.chunk;
+      out.push(
+        bytes ?? encodeFileMessage({ t: 'chunk', fileId: this.offer.fileId, segment, chunk }),
+      );
+    }
+    return out;
+  }
+
+  /**
+   * Encrypts the next chunk straight into the message that carries it.
+   * `bytes` is that message, or null when the test mutator swapped the chunk
+   * for another array (which then has to be framed on its own).
+   */
+  async #step(): Promise<{
+    header: FileMessage | null;
+    chunk: { segment: number; chunk: Uint8Array; bytes: Uint8Array | null } | null;
+  }> {
     const index = this.#nextChunk;
     const segment = Math.floor(index / FILES.chunksPerSegment);
     const fileId = this.offer.fileId;
-    const out: FileMessage[] = [];
+    let header: FileMessage | null = null;
     if (!this.#encryptor || this.#encryptor.segment !== segment) {
       this.#encryptor?.close();
       const created = SegmentEncryptor.create(this.offer, segment);
       if (!created.ok) throw new FileTransferError(created.code);
       this.#encryptor = created.value;
       this.segmentsStarted += 1;
-      out.push({ t: 'header', fileId, segment, header: created.value.header });
+      header = { t: 'header', fileId, segment, header: created.value.header };
     }
     const plaintext = await this.#chunk(index);
     // A request or link loss may have come in while we read: that stream is gone.
-    if (this.#nextChunk !== index || this.#encryptor?.segment !== segment) return [];
-    const sealed = this.#encryptor.encryptChunk(plaintext);
+    if (this.#nextChunk !== index || this.#encryptor?.segment !== segment) {
+      return { header: null, chunk: null };
+    }
+    const message = this.#chunkMessages.allocate(segment, sealedChunkBytes(plaintext.length));
+    const sealed = this.#encryptor.encryptChunkInto(plaintext, message.chunk);
     if (!sealed.ok) throw new FileTransferError(sealed.code);
     this.#nextChunk = index + 1;
+    if (!this.#mutate)
+      return { header, chunk: { segment, chunk: message.chunk, bytes: message.bytes } };
     const inSegment = index - segment * FILES.chunksPerSegment;
-    const chunk = this.#mutate
-      ? this.#mutate(fileId, segment, inSegment, sealed.value)
-      : sealed.value;
-    if (chunk) out.push({ t: 'chunk', fileId, segment, chunk });
-    return out;
+    const chunk = this.#mutate(fileId, segment, inSegment, message.chunk);
+    if (!chunk) return { header, chunk: null };
+    return {
+      header,
+      chunk: { segment, chunk, bytes: chunk === message.chunk ? message.bytes : null },
+    };
   }
 
   close(): void {
@@ -157,6 +201,7 @@ export class OutgoingStream {
     this.#encryptor?.close();
     this.#encryptor = null;
     this.#block = null;
+    this.#readBuffer = null;
   }
 
   async #chunk(index: number): Promise<Uint8Array> {
@@ -175,7 +220,7 @@ export class OutgoingStream {
     let bytes: Uint8Array;
     try {
       if (!this.#source) throw new Error('no source');
-      bytes = await this.#source.read(offset, end - offset);
+      bytes = await this.#read(this.#source, offset, end - offset);
     } catch (error) {
       throw new FileTransferError(
         'FILE_SOURCE_READ',
@@ -186,5 +231,27 @@ export class OutgoingStream {
       throw new FileTransferError('FILE_SOURCE_READ', 'short read');
     this.#block = { first: index, bytes };
     return bytes.subarray(0, length);
+  }
+
+  /**
+   * Into the reused buffer when the source can and no other read is using it.
+   * The previous block is dead by then: each of its chunks was encrypted
+   * (copied into the cipher) synchronously right after it was handed out.
+   */
+  async #read(source: FileSource, offset: number, length: number): Promise<Uint8Array> {
+    if (!source.readInto || this.#readBusy) return source.read(offset, length);
+    const capacity = READ_BLOCK_CHUNKS * this.offer.chunkSize;
+    if (length > capacity) return source.read(offset, length);
+    this.#readBuffer ??= new Uint8Array(capacity);
+    const target = this.#readBuffer.subarray(0, length);
+    // The block about to be overwritten must not be served meanwhile.
+    this.#block = null;
+    this.#readBusy = true;
+    try {
+      await source.readInto(offset, target);
+    } finally {
+      this.#readBusy = false;
+    }
+    return target;
   }
 }

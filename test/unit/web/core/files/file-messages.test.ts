@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSodium } from '../../../../../shared/crypto/sodium.ts';
 import {
+  ChunkMessageEncoder,
   decodeFileMessage,
   encodeFileMessage,
   type FileMessage,
@@ -65,5 +66,29 @@ describe('file messages on a link', () => {
         },
       ),
     );
+  });
+
+  it('a chunk message built in place is byte-identical to the framed one', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 32, unit: 'grapheme' }),
+        fc.oneof(
+          fc.integer({ min: 0, max: 300 }),
+          fc.constant(2 ** 32 + 5),
+          fc.constant(2 ** 53 - 1),
+        ),
+        fc.uint8Array({ maxLength: 2_000 }),
+        (id, segment, chunk) => {
+          const built = new ChunkMessageEncoder(id).allocate(segment, chunk.length);
+          built.chunk.set(chunk);
+          expect(built.chunk.buffer).toBe(built.bytes.buffer);
+          expect(built.bytes).toEqual(
+            encodeFileMessage({ t: 'chunk', fileId: id, segment, chunk }),
+          );
+        },
+      ),
+    );
+    expect(() => new ChunkMessageEncoder('\uD800')).toThrow(RangeError);
+    expect(() => new ChunkMessageEncoder(fileId).allocate(-1, 10)).toThrow(RangeError);
   });
 });
