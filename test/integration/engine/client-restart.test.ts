@@ -4,8 +4,7 @@
  * fresh epoch the others have not seen, never a second chain under an epoch
  * they already hold a receiver for.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadSodium } from '../../../shared/crypto/sodium.ts';
+import { describe, expect, it } from 'vitest';
 import {
   sharedRoomOf,
   startClient,
@@ -13,15 +12,9 @@ import {
   type TestClient,
   until,
 } from '../../support/engine-client.ts';
-import { linkedTo, texts } from './membership-support.ts';
+import { cleanupsAfterEach, linkedTo, texts } from './membership-support.ts';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-beforeAll(async () => {
-  await loadSodium();
-});
+const cleanups = cleanupsAfterEach();
 
 const everyoneHas = (clients: TestClient[], roomId: string, text: string) =>
   clients.every((c) => texts(c, roomId).includes(text));

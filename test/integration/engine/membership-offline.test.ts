@@ -1,5 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadSodium } from '../../../shared/crypto/sodium.ts';
+import { describe, expect, it } from 'vitest';
 import {
   sharedRoomOf,
   startClient,
@@ -7,15 +6,9 @@ import {
   type TestClient,
   until,
 } from '../../support/engine-client.ts';
-import { chainsAgree, ikOf } from './membership-support.ts';
+import { chainsAgree, cleanupsAfterEach, ikOf } from './membership-support.ts';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-beforeAll(async () => {
-  await loadSodium();
-});
+const cleanups = cleanupsAfterEach();
 
 describe('membership changes reach members who were offline', () => {
   it('with no member online when it returns, an offline member learns the change from its mailbox', async () => {

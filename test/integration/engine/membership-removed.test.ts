@@ -4,8 +4,7 @@
  * once, and a restart does not bring it back. What they had read stays on
  * the device.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadSodium } from '../../../shared/crypto/sodium.ts';
+import { describe, expect, it } from 'vitest';
 import type { RoomRemoval } from '../../../web/core/client.ts';
 import {
   sharedRoomOf,
@@ -14,15 +13,9 @@ import {
   type TestClient,
   until,
 } from '../../support/engine-client.ts';
-import { chainsAgree, ikOf, texts } from './membership-support.ts';
+import { chainsAgree, cleanupsAfterEach, ikOf, texts } from './membership-support.ts';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-beforeAll(async () => {
-  await loadSodium();
-});
+const cleanups = cleanupsAfterEach();
 
 const listed = (c: TestClient, roomId: string) =>
   c.conversations.value.some((s) => s.convId === roomId);

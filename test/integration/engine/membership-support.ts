@@ -3,13 +3,31 @@
  * the room, entries signed by hand (what a malicious member could send), and
  * waiting for every client's chain to agree.
  */
+import { afterEach, beforeAll } from 'vitest';
 import { toB64 } from '../../../shared/crypto/encoding.ts';
+import { loadSodium } from '../../../shared/crypto/sodium.ts';
 import { nextEntry, type SignedEntry, signEntry } from '../../../shared/events/membership-chain.ts';
 import type { MembershipOp } from '../../../shared/events/membership-schema.ts';
 import { encodeLinkMessage } from '../../../web/core/link-messages.ts';
 import { encodeEntries } from '../../../web/core/room-chain-codec.ts';
 import type { TestClient, TestUser } from '../../support/engine-client.ts';
 import { until } from '../../support/engine-client.ts';
+
+/**
+ * The file's cleanups list (for startClients and friends): registers the
+ * hooks that load sodium once and run the cleanups after each test, last
+ * first. Call once at the top level of a test file.
+ */
+export function cleanupsAfterEach(): Array<() => unknown> {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  beforeAll(async () => {
+    await loadSodium();
+  });
+  return cleanups;
+}
 
 export const ikOf = (u: TestUser) => toB64(u.account.ikPk);
 

@@ -2,38 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../shared/protocol/fields.ts';
 import { DB_FILE_NAME, SqliteStore } from '../../../signal/store/sqlite-store.ts';
 import {
   type ConnectedDevice,
   connectDevice,
   newDeviceFor,
-  relaySchemaErrors,
   roomWith,
-  startTestRelay,
   TestClient,
-  type TestRelay,
 } from './harness.ts';
+import { sharedRelay } from './shared-relay.ts';
 
-let relay: TestRelay;
-const open: ConnectedDevice[] = [];
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.destroy();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.client.close()));
-  expect(relaySchemaErrors()).toEqual([]);
-});
-
-async function user(): Promise<ConnectedDevice> {
-  const d = await connectDevice(relay);
-  open.push(d);
-  return d;
-}
+const shared = sharedRelay();
+const { user } = shared;
 
 async function partnersOf(d: ConnectedDevice): Promise<string[]> {
   const reply = await d.client.expect('dm.list.ok', { t: 'dm.list' });
@@ -63,11 +45,11 @@ describe('dm.list', () => {
   it("a new device of the same user lists the user's DMs", async () => {
     const [alice, bob] = [await user(), await user()];
     await alice.client.expect('dm.ok', { t: 'dm.open', username: bob.keys.username });
-    const second = await connectDevice(relay, {
+    const second = await connectDevice(shared.relay, {
       keys: newDeviceFor(alice.keys),
       mode: 'device.add',
     });
-    open.push(second);
+    shared.closeAfterTest(second);
     expect(second.userId).toBe(alice.userId);
     expect(await partnersOf(second)).toEqual([bob.keys.username]);
   });
@@ -104,7 +86,7 @@ describe('dm.list under attack', () => {
   });
 
   it('asking before logging in is NOT_AUTHED', async () => {
-    const client = await TestClient.open(relay);
+    const client = await TestClient.open(shared.relay);
     try {
       await client.hello();
       expect(await client.expectError({ t: 'dm.list' })).toBe('NOT_AUTHED');

@@ -6,33 +6,11 @@
  * looks like "general"). The zero-width joiner and non-joiner stay allowed:
  * emoji sequences and Persian or Indic names need them.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ConnectedDevice,
-  connectDevice,
-  relaySchemaErrors,
-  startTestRelay,
-  type TestRelay,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { sharedRelay } from './shared-relay.ts';
 
-let relay: TestRelay;
-const open: ConnectedDevice[] = [];
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.destroy();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.client.close()));
-  expect(relaySchemaErrors()).toEqual([]);
-});
-
-async function user(): Promise<ConnectedDevice> {
-  const d = await connectDevice(relay);
-  open.push(d);
-  return d;
-}
+const shared = sharedRelay();
+const { user } = shared;
 
 const SPOOFING_NAMES: [string, string][] = [
   ['a right-to-left override', 'a\u202Eb'],

@@ -1,32 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ConnectedDevice,
-  connectDevice,
-  newDeviceFor,
-  relaySchemaErrors,
-  roomWith,
-  startTestRelay,
-  type TestRelay,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { connectDevice, newDeviceFor, roomWith, startTestRelay } from './harness.ts';
+import { sharedRelay } from './shared-relay.ts';
 
-let relay: TestRelay;
-const open: ConnectedDevice[] = [];
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.destroy();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.client.close()));
-  expect(relaySchemaErrors()).toEqual([]);
-});
-
-async function user(): Promise<ConnectedDevice> {
-  const d = await connectDevice(relay);
-  open.push(d);
-  return d;
-}
+const shared = sharedRelay();
+const { user } = shared;
 
 describe('rooms', () => {
   it('a public room is joined by id and listed publicly; a private one is neither', async () => {
@@ -84,8 +61,8 @@ describe('rooms', () => {
     const { readFileSync } = await import('node:fs');
     const { fromB64 } = await import('../../../shared/crypto/encoding.ts');
     const db = Buffer.concat([
-      readFileSync(relay.dbPath),
-      readFileSync(`${relay.dbPath}-wal`, { flag: 'r' }),
+      readFileSync(shared.relay.dbPath),
+      readFileSync(`${shared.relay.dbPath}-wal`, { flag: 'r' }),
     ]);
     expect(db.includes(Buffer.from(fromB64(priv.invite!)))).toBe(false);
     expect(db.includes(Buffer.from(priv.invite!))).toBe(false);
@@ -105,11 +82,11 @@ describe('rooms', () => {
     });
 
     // Bob's second device comes online: Alice hears it.
-    const bobPhone = await connectDevice(relay, {
+    const bobPhone = await connectDevice(shared.relay, {
       keys: newDeviceFor(bob.keys),
       mode: 'device.add',
     });
-    open.push(bobPhone);
+    shared.closeAfterTest(bobPhone);
     expect(await alice.client.next('presence')).toMatchObject({
       deviceId: bobPhone.deviceId,
       online: true,
@@ -196,11 +173,11 @@ describe('rooms', () => {
       'BANNED',
     );
     // Another device of the banned user is banned too: bans are by user.
-    const phone = await connectDevice(relay, {
+    const phone = await connectDevice(shared.relay, {
       keys: newDeviceFor(banned.keys),
       mode: 'device.add',
     });
-    open.push(phone);
+    shared.closeAfterTest(phone);
     expect(await phone.client.expectError({ t: 'room.join', roomId, invite: fresh.invite })).toBe(
       'BANNED',
     );

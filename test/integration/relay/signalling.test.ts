@@ -1,31 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ConnectedDevice,
-  connectDevice,
-  relaySchemaErrors,
-  roomWith,
-  startTestRelay,
-  type TestRelay,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { roomWith } from './harness.ts';
+import { sharedRelay } from './shared-relay.ts';
 
-let relay: TestRelay;
-const open: ConnectedDevice[] = [];
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.destroy();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.client.close()));
-  expect(relaySchemaErrors()).toEqual([]);
-});
-
-async function user(): Promise<ConnectedDevice> {
-  const d = await connectDevice(relay);
-  open.push(d);
-  return d;
-}
+const shared = sharedRelay();
+const { user } = shared;
 
 const SDP = JSON.stringify({ type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' });
 

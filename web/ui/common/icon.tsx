@@ -33,9 +33,22 @@ const PATHS = {
 export type IconName = keyof typeof PATHS;
 
 export function Icon({ name, size = 20 }: { name: IconName; size?: number }) {
+  return <SvgIcon path={PATHS[name]} size={size} className="icon" />;
+}
+
+/** The one stroked-SVG renderer; other icon sets (conversation) pass their own paths. */
+export function SvgIcon({
+  path,
+  size,
+  className,
+}: {
+  path: string;
+  size: number;
+  className: string;
+}) {
   return (
     <svg
-      class="icon"
+      class={className}
       width={size}
       height={size}
       viewBox="0 0 24 24"
@@ -47,7 +60,7 @@ export function Icon({ name, size = 20 }: { name: IconName; size?: number }) {
       aria-hidden="true"
       focusable="false"
     >
-      <path d={PATHS[name]} />
+      <path d={path} />
     </svg>
   );
 }

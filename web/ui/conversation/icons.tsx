@@ -3,6 +3,8 @@
  * assistive technology: each sits in a control that has a name).
  */
 
+import { SvgIcon } from '../common/icon.tsx';
+
 const PATHS = {
   smilePlus:
     'M20.5 12a8.5 8.5 0 1 1-7.2-8.4M8.5 14.5s1.2 2 3.5 2 3.5-2 3.5-2M9 9.5h.01M15 9.5h.01M19 2.5v5M16.5 5h5',
@@ -30,21 +32,5 @@ const PATHS = {
 export type IconName = keyof typeof PATHS;
 
 export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {
-  return (
-    <svg
-      class="conv-icon"
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      stroke-width="1.8"
-      stroke-linecap="round"
-      stroke-linejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
-      <path d={PATHS[name]} />
-    </svg>
-  );
+  return <SvgIcon path={PATHS[name]} size={size} className="conv-icon" />;
 }

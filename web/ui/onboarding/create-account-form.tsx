@@ -1,10 +1,9 @@
 /** Sign-up: username, password twice, and whether this device stays signed in. */
 import { useState } from 'preact/hooks';
 import { createAccountAndStart } from '../app/session.ts';
-import { BusyButton } from '../common/busy-button.tsx';
-import { Checkbox, Field } from '../common/field.tsx';
+import { Field } from '../common/field.tsx';
 import { useAction } from '../common/use-action.ts';
-import { errorMessage } from '../errors/error-message.ts';
+import { RememberAndSubmit } from './remember-and-submit.tsx';
 import { to } from './strings.ts';
 
 export function CreateAccountForm() {
@@ -62,24 +61,15 @@ export function CreateAccountForm() {
           setMismatch(false);
         }}
       />
-      <Checkbox
-        label={to('onboarding.remember')}
-        hint={to('onboarding.rememberHint')}
-        checked={remember}
-        onChange={setRemember}
-      />
-      {create.error ? (
-        <p class="form-error" role="alert">
-          {errorMessage(create.error)}
-        </p>
-      ) : null}
-      <BusyButton
-        busy={create.busy}
+      <RememberAndSubmit
+        remember={remember}
+        onRememberChange={setRemember}
+        action={create}
         busyText={to('onboarding.creating')}
         disabled={!username.trim() || !password || !confirm}
       >
         {to('onboarding.createButton')}
-      </BusyButton>
+      </RememberAndSubmit>
     </form>
   );
 }

@@ -1,10 +1,9 @@
 /** Sign-in on a new device: username and password, or the recovery key instead. */
 import { useState } from 'preact/hooks';
 import { signIn, signInWithRecovery } from '../app/session.ts';
-import { BusyButton } from '../common/busy-button.tsx';
-import { Checkbox, Field } from '../common/field.tsx';
+import { Field } from '../common/field.tsx';
 import { useAction } from '../common/use-action.ts';
-import { errorMessage } from '../errors/error-message.ts';
+import { RememberAndSubmit } from './remember-and-submit.tsx';
 import { to } from './strings.ts';
 
 export function SignInForm() {
@@ -82,20 +81,15 @@ export function SignInForm() {
           {to(useRecovery ? 'onboarding.usePassword' : 'onboarding.useRecovery')}
         </button>
       </div>
-      <Checkbox
-        label={to('onboarding.remember')}
-        hint={to('onboarding.rememberHint')}
-        checked={remember}
-        onChange={setRemember}
-      />
-      {submit.error ? (
-        <p class="form-error" role="alert">
-          {errorMessage(submit.error)}
-        </p>
-      ) : null}
-      <BusyButton busy={submit.busy} busyText={to('onboarding.signingIn')} disabled={!ready}>
+      <RememberAndSubmit
+        remember={remember}
+        onRememberChange={setRemember}
+        action={submit}
+        busyText={to('onboarding.signingIn')}
+        disabled={!ready}
+      >
         {to('onboarding.signInButton')}
-      </BusyButton>
+      </RememberAndSubmit>
     </form>
   );
 }

@@ -1,12 +1,11 @@
 /** A known device after a reload: its password opens the keys stored here. */
 import { useState } from 'preact/hooks';
 import { type Phase, unlockDevice } from '../app/session.ts';
-import { BusyButton } from '../common/busy-button.tsx';
-import { Checkbox, Field } from '../common/field.tsx';
+import { Field } from '../common/field.tsx';
 import { useAction } from '../common/use-action.ts';
-import { errorMessage } from '../errors/error-message.ts';
 import { SignOutDialog } from '../settings/sign-out-dialog.tsx';
 import { OnboardingFrame } from './onboarding-frame.tsx';
+import { RememberAndSubmit } from './remember-and-submit.tsx';
 import { to } from './strings.ts';
 
 type Stored = Extract<Phase, { kind: 'locked' }>['stored'];
@@ -47,20 +46,15 @@ export function UnlockScreen({ stored }: { stored: Stored }) {
             value={password}
             onInput={(event) => setPassword(event.currentTarget.value)}
           />
-          <Checkbox
-            label={to('onboarding.remember')}
-            hint={to('onboarding.rememberHint')}
-            checked={remember}
-            onChange={setRemember}
-          />
-          {submit.error ? (
-            <p class="form-error" role="alert">
-              {errorMessage(submit.error)}
-            </p>
-          ) : null}
-          <BusyButton busy={submit.busy} busyText={to('onboarding.unlocking')} disabled={!password}>
+          <RememberAndSubmit
+            remember={remember}
+            onRememberChange={setRemember}
+            action={submit}
+            busyText={to('onboarding.unlocking')}
+            disabled={!password}
+          >
             {to('onboarding.unlockButton')}
-          </BusyButton>
+          </RememberAndSubmit>
         </form>
       ) : (
         <p class="ob-tagline">{to('onboarding.unlockNoSecret')}</p>

@@ -10,9 +10,8 @@ import { useState } from 'preact/hooks';
 import type { ParleyClient } from '../../core/client.ts';
 import { navigate } from '../app/route.ts';
 import { ts } from '../app/strings.ts';
-import { BusyButton } from '../common/busy-button.tsx';
+import { ConfirmDialog } from '../common/confirm-dialog.tsx';
 import { copyText } from '../common/copy-text.ts';
-import { Dialog } from '../common/dialog.tsx';
 import { Icon } from '../common/icon.tsx';
 import { withShownName } from '../common/shown-name.tsx';
 import { tc } from '../common/strings.ts';
@@ -104,40 +103,20 @@ function LeaveDialog({
   name: string;
   onClose: () => void;
 }) {
-  const leave = useAction(async () => {
-    await client.leaveRoom(roomId);
-    onClose();
-    navigate({ name: 'home' }, { replace: true });
-  });
   return (
-    <Dialog
+    <ConfirmDialog
       title={withShownName((shown) => ts('shell.leaveTitle', { name: shown }), name)}
-      onClose={onClose}
+      body={ts('shell.leaveBody')}
+      confirmLabel={ts('shell.leave')}
+      busyLabel={ts('shell.leaving')}
       alert
-    >
-      <p class="dialog-text">{ts('shell.leaveBody')}</p>
-      {leave.error ? (
-        <p class="form-error" role="alert">
-          {errorMessage(leave.error)}
-        </p>
-      ) : null}
-      <div class="form-actions">
-        <button type="button" class="btn" onClick={onClose}>
-          {tc('common.cancel')}
-        </button>
-        <div>
-          <BusyButton
-            type="button"
-            variant="danger"
-            busy={leave.busy}
-            busyText={ts('shell.leaving')}
-            onClick={() => void leave.run()}
-          >
-            {ts('shell.leave')}
-          </BusyButton>
-        </div>
-      </div>
-    </Dialog>
+      onConfirm={async () => {
+        await client.leaveRoom(roomId);
+        onClose();
+        navigate({ name: 'home' }, { replace: true });
+      }}
+      onClose={onClose}
+    />
   );
 }
 
