@@ -100,6 +100,8 @@ describe('moderation by the signed membership chain', () => {
     await chainsAgree([alice, bob], roomId, [aliceUser!, bobUser!], 'dave banned');
     expect(alice.room(roomId)!.membership.value?.banned.has(ikOf(daveUser!))).toBe(true);
     await until(() => alice.room(roomId)!.session.epoch > afterLeave, 10_000, 'rotated on ban');
+    // A banned member cannot come back: the relay refuses, and the chain would too.
+    await expect(dave.joinRoom(roomId)).rejects.toMatchObject({ code: 'BANNED' });
     // The owner cannot leave: the relay's code, and the chain unchanged.
     await expect(alice.leaveRoom(roomId)).rejects.toMatchObject({ code: 'OWNER_CANNOT_LEAVE' });
     await alice.sendText(roomId, 'just us now');
