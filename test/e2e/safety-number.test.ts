@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   openConversation,
+  openSettings,
   readSafetyNumber,
   sendMessage,
   signIn,
@@ -96,6 +97,13 @@ describe('safety numbers in a direct message', () => {
     // Sending is not blocked, and the answer reaches the new device.
     await sendMessage(alice.page, 'd3 hello laptop');
     await waitForMessage(laptop.page, 'd3 hello laptop', CROSS_PEER_MS);
+    // "My devices" on the laptop lists bob's first browser too (certified by his identity key).
+    const settings = await openSettings(laptop.page);
+    const devices = settings.getByRole('list', { name: 'My devices' });
+    await devices.getByRole('listitem').filter({ hasText: 'Another device' }).waitFor({
+      timeout: CROSS_PEER_MS,
+    });
+    expect(await devices.getByRole('listitem').count()).toBe(2);
   });
 
   it('the recovery key signs in on yet another browser, with the same safety number', async () => {

@@ -13,7 +13,7 @@ import { THEMES, type ThemeChoice, theme } from '../app/preferences.ts';
 import { loadEngine } from '../app/session.ts';
 import { Icon } from '../common/icon.tsx';
 import { tc } from '../common/strings.ts';
-import { isLocale, LOCALE_NAMES, LOCALES, locale } from '../i18n/i18n.ts';
+import { intlLocale, isLocale, LOCALE_NAMES, LOCALES, locale } from '../i18n/i18n.ts';
 import {
   desktopNotifications,
   notifyPreview,
@@ -21,6 +21,7 @@ import {
   setDesktopNotifications,
   setNotifyPreview,
 } from '../notifications/desktop-preference.ts';
+import { type AccountDevice, otherDevices } from './account-devices.ts';
 import { focusedElement, returnFocus } from './return-focus.ts';
 import { SignOutDialog } from './sign-out-dialog.tsx';
 import { tset } from './strings.ts';
@@ -192,7 +193,20 @@ function Devices({ engine }: { engine: Engine }) {
       live = false;
     };
   }, []);
+  const [others, setOthers] = useState<AccountDevice[]>([]);
+  useEffect(() => {
+    let live = true;
+    otherDevices(engine.client)
+      .then((list) => {
+        if (live) setOthers(list);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [engine]);
   const deviceId = engine.session.account.deviceId;
+  const date = new Intl.DateTimeFormat(intlLocale.value, { dateStyle: 'medium' });
   return (
     <section class="set-section" aria-labelledby={headingId}>
       <h3 class="set-heading" id={headingId}>
@@ -211,6 +225,18 @@ function Devices({ engine }: { engine: Engine }) {
             </div>
           </div>
         </li>
+        {others.map((device) => (
+          <li class="set-device" key={device.deviceId}>
+            <Icon name="shield" />
+            <div>
+              <div class="set-device-name">{tset('settings.otherDevice')}</div>
+              <div class="field-hint">
+                {tset('settings.deviceDetails', { id: device.deviceId.slice(0, 8) })}
+                {` · ${tset('settings.deviceAdded', { date: date.format(device.createdMs) })}`}
+              </div>
+            </div>
+          </li>
+        ))}
       </ul>
       <p class="field-hint">{tset('settings.devicesHint')}</p>
     </section>
