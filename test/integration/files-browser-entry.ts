@@ -4,7 +4,7 @@
  * through `globalThis.parleyFilesTest`.
  */
 import { newAtRestKeys } from '../../shared/crypto/at-rest.ts';
-import { loadSodium } from '../../shared/crypto/sodium.ts';
+import { loadSodium, sodium } from '../../shared/crypto/sodium.ts';
 import { ParleyClient } from '../../web/core/client.ts';
 import { blobSource } from '../../web/core/files/file-io.ts';
 import { handleSource, handleSourceStore } from '../../web/core/files/handle-source-store.ts';
@@ -37,9 +37,8 @@ function engine(): ParleyClient {
   return client;
 }
 
-/** Deterministic bytes, 1 MiB parts: the Blob is the page's "file". */
-function testBlob(size: number, seed: number): Blob {
-  const parts: Uint8Array<ArrayBuffer>[] = [];
+/** Deterministic bytes in 1 MiB parts (xorshift32 across the whole file). */
+function* testParts(size: number, seed: number): Generator<Uint8Array<ArrayBuffer>> {
   let x = seed >>> 0 || 1;
   for (let at = 0; at < size; at += 1024 * 1024) {
     const part = new Uint8Array(Math.min(1024 * 1024, size - at));
@@ -50,9 +49,13 @@ function testBlob(size: number, seed: number): Blob {
       x ^= x << 5;
       words[i] = x >>> 0;
     }
-    parts.push(part);
+    yield part;
   }
-  return new Blob(parts);
+}
+
+/** The page's "file" as one Blob (fine up to tens of MiB). */
+function testBlob(size: number, seed: number): Blob {
+  return new Blob([...testParts(size, seed)]);
 }
 
 async function sha256Hex(blob: Blob): Promise<string> {
@@ -133,6 +136,34 @@ const api = {
     sinks?.close();
     client = null;
     client = await restartWith();
+  },
+  /**
+   * Shares a large file written to OPFS 1 MiB at a time and hashed as it is
+   * written: a Blob of hundreds of MiB built in the page is paged to disk by
+   * Chromium's blob storage and can fail to read back (NotReadableError).
+   */
+  async shareLarge(
+    roomId: string,
+    size: number,
+    seed: number,
+  ): Promise<{ fileId: string; sha256: string }> {
+    const s = sodium();
+    const state = s.crypto_hash_sha256_init();
+    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('outbox', {
+      create: true,
+    });
+    const handle = await dir.getFileHandle(`large-${seed}.bin`, { create: true });
+    const writable = await handle.createWritable();
+    for (const part of testParts(size, seed)) {
+      s.crypto_hash_sha256_update(state, part);
+      await writable.write(part);
+    }
+    await writable.close();
+    const sha256 = [...s.crypto_hash_sha256_final(state)]
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join('');
+    const fileId = await engine().shareFile(roomId, await handleSource(handle));
+    return { fileId, sha256 };
   },
   /** Shares `size` bytes from a file in OPFS (a FileSystemFileHandle the engine can keep). */
   async shareFromOpfs(
