@@ -5,7 +5,7 @@
  * and typing notices (on input; off on send and blur). Drafts survive
  * switching conversations.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ParleyClient } from '../../../core/client.ts';
 import type { MessageView } from '../../../core/history/message-view.ts';
 import { errorMessage } from '../../errors/error-message.ts';
@@ -85,7 +85,8 @@ export function Composer(props: ComposerProps) {
   }, [convId]);
 
   // Entering edit mode puts the message in the box; leaving it restores the draft.
-  useEffect(() => {
+  // A layout effect: the text is in the box in the same frame as "Editing message".
+  useLayoutEffect(() => {
     if (mode.kind === 'edit') {
       if (draftBeforeEdit.current === null) draftBeforeEdit.current = input.current?.value ?? '';
       update(mode.message.text, mode.message.text.length);
