@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadSodium } from '../../shared/crypto/sodium.ts';
+import { describe, expect, it } from 'vitest';
 import { registerUser, startClient, until } from '../support/engine-client.ts';
 import {
   fileSha256,
@@ -10,17 +9,17 @@ import {
   nodeSinkFactory,
   writeTestFile,
 } from '../support/node-file-io.ts';
-import { type Engine, filePair, transfer, waitFor } from './files-support.ts';
+import {
+  type Engine,
+  filePair,
+  fileTestCleanups,
+  MIB,
+  transfer,
+  waitFor,
+} from './files-support.ts';
 import { startTestRelay } from './relay/harness.ts';
 
-const MIB = 1024 * 1024;
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-beforeAll(async () => {
-  await loadSodium();
-});
+const cleanups = fileTestCleanups();
 
 const complete = (c: Engine, fileId: string) =>
   transfer(c, (t) => t.fileId === fileId && t.direction === 'in' && t.state === 'complete');

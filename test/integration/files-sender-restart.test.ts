@@ -6,8 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadSodium } from '../../shared/crypto/sodium.ts';
+import { describe, expect, it } from 'vitest';
 import { FileTransferError } from '../../web/core/files/file-errors.ts';
 import { until } from '../support/engine-client.ts';
 import {
@@ -16,24 +15,18 @@ import {
   nodeSourceStore,
   writeTestFile,
 } from '../support/node-file-io.ts';
-import { filePair, transfer, waitFor } from './files-support.ts';
+import {
+  filePair,
+  fileTestCleanups,
+  finished,
+  MIB,
+  SEGMENT_BYTES,
+  transfer,
+  waitFor,
+} from './files-support.ts';
 import { startTestRelay } from './relay/harness.ts';
 
-const MIB = 1024 * 1024;
-/** 256 chunks of 64 KiB. */
-const SEGMENT_BYTES = 16 * MIB;
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-beforeAll(async () => {
-  await loadSodium();
-});
-
-const finished = (fileId: string) => (t: { fileId: string; direction: string; state: string }) =>
-  t.fileId === fileId &&
-  t.direction === 'in' &&
-  ['complete', 'failed', 'cancelled'].includes(t.state);
+const cleanups = fileTestCleanups();
 
 describe('a sender that restarts mid-transfer', () => {
   it('the sender reloads mid-segment: its file is reopened from its path and the receiver resumes from its last acknowledged segment (same hash, at most two segments sent twice)', async () => {

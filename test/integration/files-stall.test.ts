@@ -5,31 +5,24 @@
  * forever.
  */
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadSodium } from '../../shared/crypto/sodium.ts';
+import { describe, expect, it } from 'vitest';
 import { fileSha256, nodeFileSource, writeTestFile } from '../support/node-file-io.ts';
-import { filePair, waitFor } from './files-support.ts';
+import {
+  filePair,
+  fileTestCleanups,
+  finished,
+  MIB,
+  SEGMENT_BYTES,
+  waitFor,
+} from './files-support.ts';
 import { startTestRelay } from './relay/harness.ts';
 
-const MIB = 1024 * 1024;
-const SEGMENT_BYTES = 16 * MIB;
 /** Short for the test; the default is 15 s. */
 const STALL_TIMEOUT_MS = 400;
 const STALL_RETRIES = 2;
 /** The sender falls silent from this chunk of segment 1 on. */
 const SILENT_FROM_CHUNK = 10;
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-beforeAll(async () => {
-  await loadSodium();
-});
-
-const finished = (fileId: string) => (t: { fileId: string; direction: string; state: string }) =>
-  t.fileId === fileId &&
-  t.direction === 'in' &&
-  ['complete', 'failed', 'cancelled'].includes(t.state);
+const cleanups = fileTestCleanups();
 
 async function shareWithSilentSender(silentPasses: number) {
   const relay = await startTestRelay();

@@ -5,11 +5,39 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeAll } from 'vitest';
+import { loadSodium } from '../../shared/crypto/sodium.ts';
 import type { FileSettings } from '../../web/core/files/file-settings.ts';
 import type { TransferView } from '../../web/core/files/transfer-board.ts';
 import { registerUser, startClient, type TestUser, until } from '../support/engine-client.ts';
 import { nodeSinkFactory } from '../support/node-file-io.ts';
 import type { TestRelay } from './relay/harness.ts';
+
+export const MIB = 1024 * 1024;
+/** 256 chunks of 64 KiB. */
+export const SEGMENT_BYTES = 16 * MIB;
+
+/**
+ * The test file's cleanups, run newest first after each test; sodium is
+ * loaded before its first test.
+ */
+export function fileTestCleanups(): Array<() => unknown> {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  beforeAll(async () => {
+    await loadSodium();
+  });
+  return cleanups;
+}
+
+/** An incoming transfer of `fileId` that has ended: complete, failed or cancelled. */
+export const finished =
+  (fileId: string) => (t: { fileId: string; direction: string; state: string }) =>
+    t.fileId === fileId &&
+    t.direction === 'in' &&
+    ['complete', 'failed', 'cancelled'].includes(t.state);
 
 export type Engine = Awaited<ReturnType<typeof startClient>>;
 

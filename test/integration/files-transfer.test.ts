@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadSodium } from '../../shared/crypto/sodium.ts';
+import { describe, expect, it } from 'vitest';
 import { FileTransferError } from '../../web/core/files/file-errors.ts';
 import { registerUser, startClient, until } from '../support/engine-client.ts';
 import {
@@ -14,17 +13,10 @@ import {
   writeTestFile,
 } from '../support/node-file-io.ts';
 import type { ChildReport, ChildStart } from './files-receiver-child.ts';
-import { filePair, waitFor } from './files-support.ts';
+import { filePair, fileTestCleanups, MIB, waitFor } from './files-support.ts';
 import { startTestRelay } from './relay/harness.ts';
 
-const MIB = 1024 * 1024;
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-beforeAll(async () => {
-  await loadSodium();
-});
+const cleanups = fileTestCleanups();
 
 describe('file sharing between two engines', () => {
   it('a 200 MB file arrives byte-identical over a data channel (hash verified) while the receiving process stays under 64 MiB of RSS growth', async () => {
