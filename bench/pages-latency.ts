@@ -24,6 +24,7 @@ const JOIN_RUNS = quick ? 4 : 12;
 const PING_PONGS = quick ? 200 : 1_000;
 const WARMUP_PING_PONGS = 30;
 const WAIT_MS = 20_000;
+const IDB_FLOOR_TRANSACTIONS = quick ? 100 : 300;
 
 const half = (xs: number[]) => xs.map((x) => x / 2);
 
@@ -72,6 +73,8 @@ export default async function pagesLatency(): Promise<BenchResult[]> {
       return { rtt, path: Object.keys(paths).join('+') };
     };
     const direct = await pingPong('a', 'b');
+    // The bare IndexedDB writes of one message, in the engine's page, with its engine idle.
+    const idb = await engineCall(a, 'idbFloor', IDB_FLOOR_TRANSACTIONS);
     await start(a, 'ar', false);
     await start(b, 'br', false);
     const relayed = await pingPong('ar', 'br');
@@ -85,6 +88,8 @@ export default async function pagesLatency(): Promise<BenchResult[]> {
     const rj = summary(rawJoin);
     const d = summary(half(direct.rtt));
     const r = summary(half(relayed.rtt));
+    // Raw one-way + the sender's and the receiver's bare transactions.
+    const floorP50 = round2(raw.p50 + idb.sendTxP50Ms + idb.receiveTxP50Ms);
     return [
       {
         id: 'P1',
@@ -124,10 +129,15 @@ export default async function pagesLatency(): Promise<BenchResult[]> {
           rawP99Ms: raw.p99,
           directRoundTripP50Ms: round2(d.p50 * 2),
           messages: PING_PONGS,
+          bareIdbSendTxP50Ms: idb.sendTxP50Ms,
+          bareIdbSendTxP99Ms: idb.sendTxP99Ms,
+          bareIdbReceiveTxP50Ms: idb.receiveTxP50Ms,
+          bareIdbReceiveTxP99Ms: idb.receiveTxP99Ms,
+          storedFloorP50Ms: floorP50,
         },
         target: { directP50Ms: 2, directP99Ms: 10, relayP50Ms: 5 },
         meetsTarget: d.p50 <= 2 && d.p99 <= 10 && r.p50 <= 5,
-        notes: `one-way = round trip / 2 (two pages, two clocks); rendered = signed, encrypted, stored in IndexedDB, in the messages signal, written into the DOM; paths: ${direct.path} and ${relayed.path}`,
+        notes: `one-way = round trip / 2 (two pages, two clocks); rendered = signed, encrypted, stored in IndexedDB, in the messages signal, written into the DOM; paths: ${direct.path} and ${relayed.path}; storedFloor = raw one-way + the bare IndexedDB transactions of a send and a receive (bench/lib/idb-floor.ts), measured in the engine's page in this run`,
         machine,
       },
     ];

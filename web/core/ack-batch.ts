@@ -5,6 +5,10 @@
  * duplicate. Batching keeps ack writes out of the way of the stores a
  * conversation in full flow is waiting for (TARGETS.md P3): one transaction
  * per batch instead of two per ack.
+ *
+ * A message's 'sent' state rides along: shown at once, written with the next
+ * batch. A reload before that write shows the message as pending, which the
+ * outbox makes true again (it resends what no device acked).
  */
 import type { ChatEvent } from '../../shared/events/event-schema.ts';
 import { HistoryError } from './history/history-error.ts';
@@ -19,6 +23,8 @@ export const ACK_BATCH = {
 
 export class AckBatch {
   #pending: { deviceId: string; ids: string[]; acks: OutboxAcks }[] = [];
+  /** Our messages a transport took since the last batch. */
+  #sent: ChatEvent[] = [];
   #flush: Promise<void> | undefined;
   readonly #convId: string;
   readonly #history: HistoryStore;
@@ -41,6 +47,16 @@ export class AckBatch {
   /** Takes the ack into the outbox now; resolves once its batch is written. */
   add(deviceId: string, ids: string[]): Promise<void> {
     this.#pending.push({ deviceId, ids, acks: this.#outbox.takeAcks(deviceId, ids) });
+    return this.#schedule();
+  }
+
+  /** A transport took our message: its stored state becomes 'sent' with the next batch. */
+  sent(event: ChatEvent): Promise<void> {
+    this.#sent.push(event);
+    return this.#schedule();
+  }
+
+  #schedule(): Promise<void> {
     this.#flush ??= new Promise((resolve) => setTimeout(resolve, ACK_BATCH.flushMs)).then(() =>
       this.#write(),
     );
@@ -49,9 +65,12 @@ export class AckBatch {
 
   async #write(): Promise<void> {
     const batch = this.#pending;
+    const sentEvents = this.#sent;
     this.#pending = [];
+    this.#sent = [];
     this.#flush = undefined;
     const known = new Map<string, ChatEvent | null>();
+    for (const event of sentEvents) known.set(event.id, event);
     const put = new Map<string, OutboxEntry>();
     const remove = new Map<string, OutboxEntry>();
     for (const { acks } of batch) {
@@ -68,10 +87,13 @@ export class AckBatch {
     }
     let changed: MessageView[];
     try {
-      changed = await this.#history.recordAcks(this.#convId, batch, known, {
-        put: [...put.values()],
-        remove: [...remove.values()],
-      });
+      changed = await this.#history.recordAcks(
+        this.#convId,
+        batch,
+        known,
+        { put: [...put.values()], remove: [...remove.values()] },
+        new Set(sentEvents.map((e) => e.id)),
+      );
     } catch (error) {
       // Signed out or reloading while the batch waited: nothing left to write to.
       if (error instanceof HistoryError && error.code === 'HISTORY_CLOSED') return;

@@ -164,11 +164,23 @@ export class Conversation {
     }
     // Only messages have a view to mark; an edit or reaction has none to look up.
     if (isMessageBody(body)) {
-      this.#merge(
-        [await history.updateOwn(this.convId, event, { kind: 'state', state: 'sent' })].filter(
-          isView,
-        ),
-      );
+      if (outbox.persistsIn(history)) {
+        // Shown now, written with the next ack batch: a transaction per
+        // message here would queue in front of the next message's store (P3).
+        const sent = { kind: 'state', state: 'sent' } as const;
+        this.#merge(
+          stored.changed.filter((v) => v.id === event.id).map((v) => applyLocal(v, sent)),
+        );
+        // A failed write only leaves the stored state 'pending' (the outbox
+        // resends until acked); an ack in the same batch reports the failure.
+        this.#acks.sent(event).catch(() => undefined);
+      } else {
+        this.#merge(
+          [await history.updateOwn(this.convId, event, { kind: 'state', state: 'sent' })].filter(
+            isView,
+          ),
+        );
+      }
     }
     return event;
   }
@@ -259,31 +271,55 @@ export class Conversation {
   /** Folds changed views into the window: replace, or insert in order. */
   #merge(changed: MessageView[]): void {
     if (!changed.length) return;
-    const byId = new Map(this.#messages.value.map((m) => [m.id, m]));
-    const oldest = this.#messages.value[0];
+    // The window is in event order and a view's place never changes (its
+    // stamps are the event's), so each one is found by binary search: no
+    // re-sort of thousands of messages per message in a busy room (P3).
+    const next = this.#messages.value.slice();
     for (const view of changed) {
-      // Older than a window that does not reach the start: it stays on disk
-      // until scrolled to. (A window from the start takes everything.)
-      if (!this.#fromStart && !byId.has(view.id) && oldest && compareEvents(view, oldest) < 0) {
-        continue;
+      const at = placeOf(next, view);
+      const shown = next[at];
+      if (shown?.id === view.id) {
+        next[at] = keepProgress(view, shown);
+      } else if (this.#fromStart || at > 0 || next.length === 0) {
+        next.splice(at, 0, view);
       }
-      const shown = byId.get(view.id);
-      byId.set(view.id, shown ? keepAcks(view, shown) : view);
+      // Else older than a window that does not reach the start: it stays on
+      // disk until scrolled to. (A window from the start takes everything.)
     }
-    this.#messages.value = [...byId.values()].sort(compareEvents);
+    this.#messages.value = next;
   }
 }
 
+/** The first index whose message does not sort before `view`. */
+function placeOf(window: readonly MessageView[], view: MessageView): number {
+  let low = 0;
+  let high = window.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const shown = window[mid];
+    if (shown && compareEvents(shown, view) < 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
 /**
- * Acks only ever grow, and one shown before its batch is written
- * (ack-batch.ts) must not vanish when an older copy of the view comes back
- * from the store (the write marking it sent, say).
+ * Acks only ever grow and 'pending' only moves on to 'sent'; progress shown
+ * before its batch is written (ack-batch.ts) must not vanish when an older
+ * copy of the view comes back from the store (a reaction's write, say).
  */
-function keepAcks(view: MessageView, shown: MessageView): MessageView {
+function keepProgress(view: MessageView, shown: MessageView): MessageView {
   if (!view.local || !shown.local) return view;
   const missing = shown.local.ackedBy.filter((d) => !view.local?.ackedBy.includes(d));
-  if (missing.length === 0) return view;
-  return { ...view, local: { ...view.local, ackedBy: [...view.local.ackedBy, ...missing].sort() } };
+  const sent = view.local.state === 'pending' && shown.local.state === 'sent';
+  if (missing.length === 0 && !sent) return view;
+  return {
+    ...view,
+    local: {
+      state: sent ? 'sent' : view.local.state,
+      ackedBy: [...view.local.ackedBy, ...missing].sort(),
+    },
+  };
 }
 
 function isView(v: MessageView | undefined): v is MessageView {

@@ -158,15 +158,17 @@ export class HistoryStore {
 
   /**
    * Devices acked our events: the outbox writes (outbox.ts `takeAcks`) and
-   * the acked messages' views in one transaction. Returns the views changed.
+   * the acked messages' views in one transaction, with the 'sent' state of
+   * the messages named in `sent`. Returns the views changed.
    */
   recordAcks(
     convId: string,
     acks: readonly DeviceAck[],
     known: ReadonlyMap<string, Orderable | null>,
     outbox: OutboxAckWrites,
+    sent?: ReadonlySet<string>,
   ): Promise<MessageView[]> {
-    return localState.recordAcks(this.#open, this.#codec, convId, acks, known, outbox);
+    return localState.recordAcks(this.#open, this.#codec, convId, acks, known, outbox, sent);
   }
 
   /**

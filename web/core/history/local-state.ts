@@ -51,7 +51,9 @@ export interface DeviceAck {
  * Devices acked our events: the outbox writes and every acked message's
  * view in one transaction. `known` gives the events whose stamps we hold
  * (our outbox entries; null for one that has no view, such as a reaction);
- * other ids are found through the event-id index.
+ * other ids are found through the event-id index. `sent` names messages of
+ * ours (in `known`) a transport took since the last batch: their stored
+ * state becomes 'sent' in the same write.
  */
 export async function recordAcks(
   db: HistoryDb,
@@ -60,6 +62,7 @@ export async function recordAcks(
   acks: readonly DeviceAck[],
   known: ReadonlyMap<string, Orderable | null>,
   outbox: OutboxAckWrites,
+  sent: ReadonlySet<string> = new Set(),
 ): Promise<MessageView[]> {
   const convIdx = codec.convIndex(convId);
   const puts = outbox.put.map((entry) => sealOutbox(codec, entry));
@@ -72,6 +75,7 @@ export async function recordAcks(
       else devicesOf.set(id, [deviceId]);
     }
   }
+  for (const id of sent) if (!devicesOf.has(id)) devicesOf.set(id, []);
   const knownIds: string[] = [];
   const knownKeys: [string, string][] = [];
   const unknownIds: string[] = [];
@@ -127,6 +131,7 @@ export async function recordAcks(
       const text = keyText(key);
       let view = changed.get(text)?.view ?? codec.openJson<MessageView>('messages', key, record);
       const before = view;
+      if (sent.has(ids[i] ?? '')) view = applyLocal(view, { kind: 'state', state: 'sent' });
       for (const device of devicesOf.get(ids[i] ?? '') ?? []) {
         view = applyLocal(view, { kind: 'acked', device });
       }

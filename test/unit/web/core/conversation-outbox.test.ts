@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newAtRestKeys } from '../../../../shared/crypto/at-rest.ts';
 import { deviceIdOf, newDeviceKey } from '../../../../shared/crypto/keys.ts';
 import { loadSodium } from '../../../../shared/crypto/sodium.ts';
@@ -57,6 +57,31 @@ describe('conversation and outbox', () => {
     expect(conversation.messages.value.map((m) => m.local?.state)).toEqual(['sent']);
     const reloaded = await Outbox.open(history);
     expect(reloaded.pendingFor(CONV, 'dev-c').map((e) => e.event.id)).toEqual([event.id]);
+  });
+
+  it("'sent' shows at once and is stored with the next batch, without a write of its own", async () => {
+    const { history, conversation } = await setup();
+    const event = await conversation.write({ type: 'text', text: 'hello' });
+    expect(conversation.messages.value[0]?.local?.state).toBe('sent');
+    expect((await history.message(CONV, event.id))?.local?.state).toBe('pending');
+    await vi.waitFor(async () =>
+      expect((await history.message(CONV, event.id))?.local).toEqual({
+        state: 'sent',
+        ackedBy: [],
+      }),
+    );
+  });
+
+  it("a reaction stored before the batch does not take 'sent' back to pending", async () => {
+    const { history, conversation } = await setup();
+    const event = await conversation.write({ type: 'text', text: 'hello' });
+    await conversation.write({ type: 'reaction', target: event.id, emoji: '👍', on: true });
+    const shown = conversation.messages.value[0];
+    expect(shown?.reactions).toHaveLength(1);
+    expect(shown?.local?.state).toBe('sent');
+    await vi.waitFor(async () =>
+      expect((await history.message(CONV, event.id))?.local?.state).toBe('sent'),
+    );
   });
 
   it('acks show at once and are stored; the entry leaves once every device has it', async () => {
