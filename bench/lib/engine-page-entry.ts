@@ -15,6 +15,7 @@ import { opfsSinkFactory } from '../../web/core/files/opfs-sink.ts';
 import type { TransferView } from '../../web/core/files/transfer-board.ts';
 import { HistoryStore } from '../../web/core/history/history-store.ts';
 import { RelayClient } from '../../web/core/relay-client.ts';
+import { measureIdbFloor } from './idb-floor.ts';
 import { sendQueueProbe, testBlob, tracePeerConnections } from './page-probes.ts';
 
 const clients = new Map<string, ParleyClient>();
@@ -328,6 +329,9 @@ const api = {
     pcT0 = t0Epoch;
   },
   readPeerConnectionTrace: (): string[] => pcLog,
+
+  /** P3's floor: the bare IndexedDB transactions of one message (idb-floor.ts). */
+  idbFloor: measureIdbFloor,
 
   sendQueue: () => probe.read(),
   resetSendQueue: () => probe.reset(),
