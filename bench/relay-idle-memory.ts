@@ -6,8 +6,12 @@
  * growth between a warm-up set of sockets and warm-up + N, divided by N, so
  * start-up and JIT costs are not counted.
  *
- *   npx tsx bench/relay-idle-memory.ts            (N = 1000)
- *   PARLEY_BENCH_SOCKETS=5000 npx tsx bench/relay-idle-memory.ts
+ * N is 5 000, the low end of TARGETS.md's 5 000–10 000: below it the fixed
+ * costs that grow with the first logins (SQLite's page cache up to its 2 MiB,
+ * V8 heap pages) are spread over too few sockets to say what one costs.
+ *
+ *   npx tsx bench/relay-idle-memory.ts            (N = 5000)
+ *   PARLEY_BENCH_SOCKETS=10000 npx tsx bench/relay-idle-memory.ts
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -32,7 +36,7 @@ import { PROTOCOL_VERSION } from '../shared/protocol/version.ts';
 import { type BenchResult, machineInfo, quick } from './lib/result.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SOCKETS = Number(process.env.PARLEY_BENCH_SOCKETS ?? (quick ? 300 : 1000));
+const SOCKETS = Number(process.env.PARLEY_BENCH_SOCKETS ?? (quick ? 300 : 5_000));
 const WARMUP_SOCKETS = 100;
 const CONNECT_CONCURRENCY = 50;
 const SETTLE_MS = 1_500;
