@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newAtRestKeys } from '../../../../shared/crypto/at-rest.ts';
 import { deviceIdOf, newDeviceKey } from '../../../../shared/crypto/keys.ts';
 import { loadSodium } from '../../../../shared/crypto/sodium.ts';
+import { ACK_BATCH } from '../../../../web/core/ack-batch.ts';
 import { Conversation, type ConversationTransport } from '../../../../web/core/conversation.ts';
 import { HistoryStore } from '../../../../web/core/history/history-store.ts';
 import { Outbox } from '../../../../web/core/outbox.ts';
@@ -99,6 +100,40 @@ describe('conversation and outbox', () => {
       ackedBy: ['dev-b', 'dev-c'],
     });
     expect(conversation.messages.value[0]?.local?.ackedBy).toEqual(['dev-b', 'dev-c']);
+  });
+
+  it('acks in full flow are written when they pause, or at the latest maxDelayMs after the first', async () => {
+    // Only the batch's timers are faked; fake-indexeddb runs on setImmediate.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const { history, conversation } = await setup();
+      const ids: string[] = [];
+      for (let i = 0; i < 30; i++)
+        ids.push((await conversation.write({ type: 'text', text: `m${i}` })).id);
+      const storedAcks = async (id: string) => (await history.message(CONV, id))?.local?.ackedBy;
+      const stepMs = ACK_BATCH.quietMs - 10;
+      const acked: Promise<void>[] = [];
+      let i = 0;
+      // Acks closer together than quietMs, until just before maxDelayMs: nothing written yet.
+      for (; (i + 1) * stepMs < ACK_BATCH.maxDelayMs; i++) {
+        acked.push(conversation.acked('dev-b', [ids[i] ?? '']));
+        vi.advanceTimersByTime(stepMs);
+      }
+      expect(await storedAcks(ids[0] ?? '')).toEqual([]);
+      expect(conversation.messages.value[0]?.local?.ackedBy).toEqual(['dev-b']);
+      // maxDelayMs after the first: written although the acks keep coming.
+      vi.advanceTimersByTime(stepMs);
+      await acked[0];
+      expect(await storedAcks(ids[0] ?? '')).toEqual(['dev-b']);
+      expect(await storedAcks(ids[i - 1] ?? '')).toEqual(['dev-b']);
+      // The next one waits for the pause.
+      const last = conversation.acked('dev-b', [ids[i] ?? '']);
+      vi.advanceTimersByTime(ACK_BATCH.quietMs);
+      await last;
+      expect(await storedAcks(ids[i] ?? '')).toEqual(['dev-b']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a device forgotten while an ack waits to be written is not brought back', async () => {
