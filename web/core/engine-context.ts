@@ -1,7 +1,7 @@
 /**
  * What every per-conversation part of the engine shares: the relay
  * connection, the router, trust, storage, and who we are. Built once by the
- * client (client.ts) and handed down, so no part reaches for globals.
+ * client (client-wiring.ts) and handed down, so no part reaches for globals.
  */
 import { toB64 } from '../../shared/crypto/encoding.ts';
 import type { DeviceCert, SigningKeyPair } from '../../shared/crypto/keys.ts';

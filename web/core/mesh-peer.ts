@@ -9,8 +9,8 @@
  */
 import { toB64 } from '../../shared/crypto/encoding.ts';
 import { Link } from './link.ts';
-import type { MeshMember, MeshOptions } from './mesh.ts';
 import { type SignalEnvelope, signalData } from './mesh-signals.ts';
+import type { MeshMember, MeshOptions } from './mesh-types.ts';
 import { DirectUpgrade, newUpgradeAttempt, UPGRADE_DEFAULTS } from './mesh-upgrade.ts';
 import { type PeerSignal, PeerTransport } from './transport/peer-transport.ts';
 import { RelayTransport } from './transport/relay-transport.ts';

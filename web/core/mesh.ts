@@ -10,80 +10,28 @@
  * new attempt and replaces the old link, so there are never two links, or a
  * ghost one, to the same device.
  *
- * This file decides whom to reach and how, and routes signals and relay
- * frames; each device's link lives its life in mesh-peer.ts, including the
- * later move from the relay path to a data channel (mesh-upgrade.ts).
+ * This file decides whom to reach and how, and keeps the links and what
+ * they report; signals and relay frames from other devices are routed to
+ * their link by mesh-inbound.ts; each device's link lives its life in
+ * mesh-peer.ts, including the later move from the relay path to a data
+ * channel (mesh-upgrade.ts).
  */
 
-import { WIRE_TYPE, WIRE_VERSION } from '../../shared/crypto/constants.ts';
 import { toB64 } from '../../shared/crypto/encoding.ts';
 import type { HandshakePeer } from '../../shared/crypto/handshake.ts';
-import type { DeviceCert, SigningKeyPair } from '../../shared/crypto/keys.ts';
 import { randomBytes } from '../../shared/crypto/random.ts';
-import { EarlyBuffer } from './early-buffer.ts';
 import { Emitter } from './emitter.ts';
 import { DirectBudget } from './mesh-cap.ts';
+import { MeshInbound } from './mesh-inbound.ts';
 import { MESH_PEER_DEFAULTS, MeshPeer, type MeshPeerHost } from './mesh-peer.ts';
-import { DECLINE, FULL, HERE, type SignalEnvelope, signalData } from './mesh-signals.ts';
+import { type DECLINE, FULL, HERE, type SignalEnvelope, signalData } from './mesh-signals.ts';
 import { DEFAULT_MESH_CAP, initiates, isDirectPair } from './mesh-topology.ts';
-import { isUpgradeAttempt } from './mesh-upgrade.ts';
-import type { RelayClient } from './relay-client.ts';
-import { isRelayCloseNotice } from './transport/relay-transport.ts';
+import type { MeshEvents, MeshMember, MeshOptions, PeerReport } from './mesh-types.ts';
 import type { PathKind } from './transport/transport.ts';
-import type { TrustStore } from './trust.ts';
+
+export type { MeshEvents, MeshMember, MeshOptions, PeerPath, PeerReport } from './mesh-types.ts';
 
 export const MESH_DEFAULTS = { cap: DEFAULT_MESH_CAP, ...MESH_PEER_DEFAULTS } as const;
-
-export interface MeshMember {
-  deviceId: string;
-  userId: string;
-  username: string;
-}
-
-export interface MeshOptions {
-  /** Room id or DM conversation id; bound into every link's handshake. */
-  context: string;
-  relay: RelayClient;
-  me: { deviceId: string; userId: string; dk: SigningKeyPair; cert: DeviceCert };
-  trust: TrustStore;
-  iceServers: RTCIceServer[];
-  iceTransportPolicy?: RTCIceTransportPolicy;
-  /** false: this client has no WebRTC; every link uses the relay path. */
-  webrtc: boolean;
-  /** Node: node-datachannel's W3C API; browsers use their own. */
-  wrtc?: object;
-  cap?: number;
-  connectTimeoutMs?: number;
-  handshakeTimeoutMs?: number;
-  retryDelayMs?: number;
-  /** First try at moving a relay-path link to a data channel (doubles per failure). */
-  upgradeDelayMs?: number;
-  /** How long such a try may take to connect. */
-  upgradeConnectTimeoutMs?: number;
-}
-
-export type PeerPath = PathKind | 'connecting';
-
-export interface PeerReport extends MeshMember {
-  path: PeerPath;
-  /** The link handshake verified this device under the user's pinned key. */
-  verified: boolean;
-}
-
-export type MeshEvents = {
-  message: [from: MeshMember, plaintext: Uint8Array];
-  /** A verified link to this device opened (a good moment to resend what it missed). */
-  peerOpen: [member: MeshMember, path: PathKind];
-  peerClose: [member: MeshMember];
-  /** The device proved an identity key other than the one pinned for its user. */
-  identityMismatch: [member: MeshMember, presentedIk: Uint8Array];
-  /** Anything in peers() changed. */
-  change: [];
-  /** The link to this device drained below its low-water mark (file transfers resume). */
-  drain: [deviceId: string];
-  /** A device announced itself (see HERE); the conversation layer decides if it belongs. */
-  here: [deviceId: string, userId: string];
-};
 
 export class Mesh {
   readonly events = new Emitter<MeshEvents>();
@@ -91,10 +39,9 @@ export class Mesh {
   readonly #opts: MeshOptions;
   readonly #online = new Map<string, MeshMember>();
   readonly #peers = new Map<string, MeshPeer>();
-  /** Signals and frames from devices presence has not announced yet. */
-  readonly #early = new EarlyBuffer<() => void>();
   readonly #host: MeshPeerHost;
   readonly #budget: DirectBudget;
+  readonly #inbound: MeshInbound;
   #closed = false;
 
   constructor(opts: MeshOptions) {
@@ -132,6 +79,17 @@ export class Mesh {
         this.events.emit('change');
       },
     };
+    this.#inbound = new MeshInbound({
+      opts,
+      budget: this.#budget,
+      isClosed: () => this.#closed,
+      online: (deviceId) => this.#online.get(deviceId),
+      peer: (deviceId) => this.#peers.get(deviceId),
+      newPeer: (member, attempt) => this.#newPeer(member, attempt),
+      ensure: (deviceId) => this.#ensure(deviceId),
+      refuse: (deviceId, attempt, word) => this.#refuse(deviceId, attempt, word),
+      here: (deviceId, userId) => this.events.emit('here', deviceId, userId),
+    });
   }
 
   /** Replaces the set of online member devices (our own device is ignored). */
@@ -149,7 +107,7 @@ export class Mesh {
     if (this.#closed || member.deviceId === this.#opts.me.deviceId) return;
     this.#online.set(member.deviceId, member);
     this.#ensure(member.deviceId);
-    for (const replay of this.#early.take(member.deviceId)) replay();
+    this.#inbound.replayHeld(member.deviceId);
   }
 
   /**
@@ -234,50 +192,7 @@ export class Mesh {
 
   /** WebRTC signalling from the relay, for this conversation. */
   onSignal(fromDeviceId: string, data: SignalEnvelope, fromUserId = ''): void {
-    if (this.#closed) return;
-    if (data.s === HERE) {
-      this.events.emit('here', fromDeviceId, fromUserId);
-      return;
-    }
-    const member = this.#online.get(fromDeviceId);
-    if (!member) {
-      this.#early.hold(fromDeviceId, () => this.onSignal(fromDeviceId, data));
-      return;
-    }
-    const weInitiate = initiates(this.#opts.me.deviceId, fromDeviceId);
-    let peer = this.#peers.get(fromDeviceId);
-    if (data.s === DECLINE || data.s === FULL) {
-      if (!weInitiate || !peer) return;
-      if (peer.upgradeAttempt === data.a) {
-        if (data.s === DECLINE) peer.upgradeRefused();
-        else peer.upgradeFull();
-      } else if (peer.attempt === data.a && peer.isDirectAttempt) {
-        // No WebRTC there, or no room for another data channel: the relay path now.
-        peer.directFailures = MESH_DEFAULTS.maxDirectFailures;
-        peer.teardownTransport();
-        this.#ensure(fromDeviceId);
-      }
-      return;
-    }
-    if (!this.#opts.webrtc) {
-      if (!weInitiate) this.#refuse(fromDeviceId, data.a, DECLINE);
-      return;
-    }
-    if (isUpgradeAttempt(data.a) && peer?.attempt !== data.a) {
-      if (peer?.member.userId !== member.userId) return;
-      const fresh = !weInitiate && peer.upgradeAttempt !== data.a;
-      if (fresh && !this.#budget.admit(fromDeviceId, data.a)) return;
-      peer.onUpgradeSignal(data, weInitiate);
-      return;
-    }
-    if (!weInitiate && (!peer || peer.attempt !== data.a)) {
-      if (!this.#budget.admit(fromDeviceId, data.a)) return;
-      // The initiator started a new attempt: replace whatever we had.
-      peer?.teardown();
-      peer = this.#newPeer(member, data.a);
-      peer.startDirect(false);
-    }
-    if (peer?.attempt === data.a) peer.receiveSignal(data.s);
+    this.#inbound.onSignal(fromDeviceId, data, fromUserId);
   }
 
   /** Answers a data-channel attempt (or upgrade) with DECLINE or FULL instead of an answer. */
@@ -298,30 +213,7 @@ export class Mesh {
 
   /** A link frame that came through the relay from this device. */
   onRelayFrame(fromDeviceId: string, attempt: string, frame: Uint8Array): void {
-    if (this.#closed) return;
-    const member = this.#online.get(fromDeviceId) ?? this.#peers.get(fromDeviceId)?.member;
-    if (!member) {
-      this.#early.hold(fromDeviceId, () => this.onRelayFrame(fromDeviceId, attempt, frame));
-      return;
-    }
-    let peer = this.#peers.get(fromDeviceId);
-    // In flight when the link moved to a data channel: stale, not a restarted peer.
-    if (peer && peer.retiredAttempt === attempt) return;
-    if (isRelayCloseNotice(frame)) {
-      // Ends only the attempt it names; never starts one.
-      if (peer?.attempt === attempt) peer.deliverRelayFrame(frame);
-      return;
-    }
-    const weInitiate = initiates(this.#opts.me.deviceId, fromDeviceId);
-    const onRelayPath = peer?.attempt === attempt && peer.deliverRelayFrame(frame);
-    // Only a handshake's first message starts an attempt: the rest of a link
-    // we already closed (traffic in flight) must not start one, fail, and
-    // send a close notice per frame.
-    if (onRelayPath || weInitiate || !isHandshakeInit(frame)) return;
-    peer?.teardown();
-    peer = this.#newPeer(member, attempt);
-    peer.startRelay(false);
-    peer.deliverRelayFrame(frame);
+    this.#inbound.onRelayFrame(fromDeviceId, attempt, frame);
   }
 
   close(): void {
@@ -330,7 +222,7 @@ export class Mesh {
     for (const peer of this.#peers.values()) peer.teardown();
     this.#peers.clear();
     this.#online.clear();
-    this.#early.clear();
+    this.#inbound.clear();
     this.events.emit('change');
     this.events.clear();
   }
@@ -357,10 +249,6 @@ export class Mesh {
     this.events.emit('change');
     return peer;
   }
-}
-
-function isHandshakeInit(frame: Uint8Array): boolean {
-  return frame[0] === WIRE_VERSION && frame[1] === WIRE_TYPE.handshakeInit;
 }
 
 function newAttemptId(): string {
