@@ -10,6 +10,7 @@ import type { CertCache } from './cert-cache.ts';
 import type { FileService } from './files/file-service.ts';
 import type { HistoryStore } from './history/history-store.ts';
 import { Mesh } from './mesh.ts';
+import type { MeshSettings } from './mesh-types.ts';
 import type { Outbox } from './outbox.ts';
 import type { RelayClient } from './relay-client.ts';
 import type { Router } from './router.ts';
@@ -27,14 +28,7 @@ export interface DeviceAccount {
   prekeys: MailPrekey[];
 }
 
-export interface MeshSettings {
-  iceServers: RTCIceServer[];
-  iceTransportPolicy?: RTCIceTransportPolicy;
-  webrtc: boolean;
-  wrtc?: object;
-  cap?: number;
-  connectTimeoutMs?: number;
-}
+export type { MeshSettings };
 
 export interface EngineContext {
   relay: RelayClient;

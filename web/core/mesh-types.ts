@@ -15,12 +15,8 @@ export interface MeshMember {
   username: string;
 }
 
-export interface MeshOptions {
-  /** Room id or DM conversation id; bound into every link's handshake. */
-  context: string;
-  relay: RelayClient;
-  me: { deviceId: string; userId: string; dk: SigningKeyPair; cert: DeviceCert };
-  trust: TrustStore;
+/** How an engine's meshes connect (the engine's options; engine-context.ts). */
+export interface MeshSettings {
   iceServers: RTCIceServer[];
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** false: this client has no WebRTC; every link uses the relay path. */
@@ -29,6 +25,14 @@ export interface MeshOptions {
   wrtc?: object;
   cap?: number;
   connectTimeoutMs?: number;
+}
+
+export interface MeshOptions extends MeshSettings {
+  /** Room id or DM conversation id; bound into every link's handshake. */
+  context: string;
+  relay: RelayClient;
+  me: { deviceId: string; userId: string; dk: SigningKeyPair; cert: DeviceCert };
+  trust: TrustStore;
   handshakeTimeoutMs?: number;
   retryDelayMs?: number;
   /** First try at moving a relay-path link to a data channel (doubles per failure). */
