@@ -120,6 +120,8 @@ export class PeerLinks {
       if (this.#retired.has(link) || !host.isCurrent()) return;
       const wasOpen = owner.link === link && this.#ready;
       this.#ready = false;
+      // Held frames belong to this link: the next one starts with none.
+      this.#early = [];
       owner.link = null;
       owner.transport = null;
       if (wasOpen) host.closed();

@@ -127,6 +127,9 @@ export class RelayConnection {
         // speak another protocol version): stop and say why, or two tabs of
         // one device would knock each other off forever.
         host.failRequests('DISCONNECTED');
+        // A connect() or login() waiting for hello gets the reason too (a
+        // version mismatch is answered right at hello) instead of waiting forever.
+        for (const w of this.#helloWaiters.splice(0)) w.reject(new RelayError(final));
         host.error(new RelayError(final));
         this.#closed = true;
         host.setState('closed');

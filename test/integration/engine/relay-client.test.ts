@@ -1,5 +1,9 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { loadSodium } from '../../../shared/crypto/sodium.ts';
+import { CLOSE_CODES } from '../../../shared/protocol/errors.ts';
 import { RelayClient, relayOriginOf } from '../../../web/core/relay-client.ts';
 import { RelayError } from '../../../web/core/relay-errors.ts';
 import { testDevice } from '../../support/identities.ts';
@@ -120,5 +124,24 @@ describe('relay client (engine) against the real relay', () => {
     // Still just the second socket: the first did not come back to take over.
     expect(r.socketCount()).toBe(1);
     expect(second.state).toBe('online');
+  });
+
+  it('a relay that speaks another protocol version is reported at once, not waited on forever', async () => {
+    // A relay of another version closes the socket at hello with this code.
+    const other = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => new Promise((resolve) => other.close(resolve)));
+    await once(other, 'listening');
+    other.on('connection', (ws) =>
+      ws.once('message', () => ws.close(CLOSE_CODES.versionMismatch, 'VERSION_MISMATCH')),
+    );
+    const { port } = other.address() as AddressInfo;
+    const c = new RelayClient({
+      url: `ws://127.0.0.1:${port}/ws`,
+      createSocket: nodeSocket,
+      backoff: { initialMs: 50, maxMs: 200 },
+    });
+    cleanups.push(() => c.close());
+    await expect(c.connect()).rejects.toMatchObject({ code: 'VERSION_MISMATCH' });
+    expect(c.state).toBe('closed');
   });
 });
