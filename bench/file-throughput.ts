@@ -14,10 +14,12 @@
  *
  *   npm run bench -- file-throughput      (or p4; --quick: 32 MiB)
  */
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { startProfiles } from './lib/cdp-profile.ts';
 import { engineCall, rawCall, withCluster } from './lib/page-cluster.ts';
 import { type BenchResult, machineInfo, quick, ratioOf } from './lib/result.ts';
 import { round2 } from './lib/stats.ts';
+import { startThreadCpu } from './lib/thread-cpu.ts';
 
 const MIB = 1024 * 1024;
 const SIZE = (quick ? 32 : 128) * MIB;
@@ -31,14 +33,35 @@ const WAIT_MS = 180_000;
 /** Chromium refuses sends past this much queued. */
 const CHROMIUM_SEND_QUEUE_BYTES = 16 * MIB;
 
+/** Share of bulk sends that found the channel's queue empty (it had run dry). */
+const dryShare = (q: { bulkSends: number; bulkSendsIntoEmptyQueue: number }) =>
+  q.bulkSends ? round2(q.bulkSendsIntoEmptyQueue / q.bulkSends) : null;
+
 const mibPerSec = (ms: number) => round2(SIZE / MIB / (ms / 1000));
 
+/**
+ * Runs one measured transfer; with PARLEY_BENCH_THREADS=1 prints the CPU each
+ * Chromium thread spent in it (bench/lib/thread-cpu.ts), and with
+ * PARLEY_BENCH_MARKS=1 its wall-clock span (`mark <name> <start> <end>`, epoch
+ * ms) for samplers run from outside.
+ */
+async function measured<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const start = Date.now();
+  const threads = startThreadCpu(name);
+  const result = await run();
+  threads.stop();
+  if (process.env.PARLEY_BENCH_MARKS === '1')
+    process.stderr.write(`  mark ${name} ${start} ${Date.now()}\n`);
+  return result;
+}
+
 async function engineTransfer(
+  browser: Browser,
   sender: Page,
   receiver: Page,
   keys: [string, string],
   name: string,
-): Promise<{ ms: number; maxBufferedBytes: number; refused: number }> {
+): Promise<{ ms: number; maxBufferedBytes: number; refused: number; dry: number | null }> {
   const [ka, kb] = keys;
   const roomId = await engineCall(sender, 'createRoom', ka, name);
   await engineCall(receiver, 'joinRoom', kb, roomId);
@@ -49,10 +72,19 @@ async function engineTransfer(
   const warmup = await engineCall(sender, 'share', ka, roomId, WARMUP);
   await engineCall(receiver, 'acceptUntilComplete', kb, warmup, WAIT_MS);
   await engineCall(sender, 'resetSendQueue');
+  const profiles = await startProfiles(browser, { sender, receiver }, name);
   const fileId = await engineCall(sender, 'share', ka, roomId, SIZE);
-  const ms = await engineCall(receiver, 'acceptUntilComplete', kb, fileId, WAIT_MS);
+  const ms = await measured(name, () =>
+    engineCall(receiver, 'acceptUntilComplete', kb, fileId, WAIT_MS),
+  );
+  await profiles.stop();
   const queue = await engineCall(sender, 'sendQueue');
-  return { ms, maxBufferedBytes: queue.maxBufferedBytes, refused: queue.refused };
+  return {
+    ms,
+    maxBufferedBytes: queue.maxBufferedBytes,
+    refused: queue.refused,
+    dry: dryShare(queue),
+  };
 }
 
 export default async function fileThroughput(): Promise<BenchResult[]> {
@@ -73,13 +105,14 @@ export default async function fileThroughput(): Promise<BenchResult[]> {
     await rawCall(ra, 'rawJoinUntilFirstMessage', room, WAIT_MS);
     await rawCall(ra, 'rawSend', room, WARMUP, WAIT_MS);
     await rawCall(ra, 'resetSendQueue');
-    const rawMs = await rawCall(ra, 'rawSend', room, SIZE, WAIT_MS);
+    const rawMs = await measured('p4-raw', () => rawCall(ra, 'rawSend', room, SIZE, WAIT_MS));
     const rawQueue = await rawCall(ra, 'sendQueue');
     process.stderr.write(`  P4 raw data channel: ${mibPerSec(rawMs)} MiB/s\n`);
 
-    const engine = await engineTransfer(a, b, ['a', 'b'], 'p4-opfs');
-    process.stderr.write(`  P4 engine into OPFS: ${mibPerSec(engine.ms)} MiB/s\n`);
-    const memory = await engineTransfer(a, b, ['a', 'bm'], 'p4-memory');
+    const engine = await engineTransfer(cluster.browser, a, b, ['a', 'b'], 'p4-opfs');
+    const sinkKind = await engineCall(b, 'sinkKind', 'b');
+    process.stderr.write(`  P4 engine into OPFS (${sinkKind}): ${mibPerSec(engine.ms)} MiB/s\n`);
+    const memory = await engineTransfer(cluster.browser, a, b, ['a', 'bm'], 'p4-memory');
     process.stderr.write(`  P4 engine into memory: ${mibPerSec(memory.ms)} MiB/s\n`);
 
     const port = cluster.peerServerPort;
@@ -89,7 +122,9 @@ export default async function fileThroughput(): Promise<BenchResult[]> {
     await rawCall(ra, 'peerjsConnect', ida, idb, port, WAIT_MS);
     await rawCall(ra, 'peerjsSend', ida, WARMUP, WAIT_MS);
     await rawCall(ra, 'resetSendQueue');
-    const peerjsMs = await rawCall(ra, 'peerjsSend', ida, SIZE, WAIT_MS);
+    const peerjsMs = await measured('p4-peerjs', () =>
+      rawCall(ra, 'peerjsSend', ida, SIZE, WAIT_MS),
+    );
     const peerjsQueue = await rawCall(ra, 'sendQueue');
     process.stderr.write(`  P4 PeerJS: ${mibPerSec(peerjsMs)} MiB/s\n`);
 
@@ -125,11 +160,14 @@ export default async function fileThroughput(): Promise<BenchResult[]> {
           engineRefusedSends: engine.refused + memory.refused,
           rawMaxBufferedBytes: rawQueue.maxBufferedBytes,
           peerjsMaxBufferedBytes: peerjsQueue.maxBufferedBytes,
+          engineOpfsDrySendShare: engine.dry,
+          engineMemoryDrySendShare: memory.dry,
+          rawDrySendShare: dryShare(rawQueue),
+          peerjsDrySendShare: dryShare(peerjsQueue),
         },
         target: { ratioToRaw: 0.75 },
         meetsTarget: (ratio ?? 0) >= 0.75 && neverOverflowed,
-        notes:
-          'each connection first moves 8 MiB unmeasured (SCTP warm-up); engine: accept → verified against the signed hash and saved (OPFS; memory sink beside it); raw and PeerJS: first send → receiver says done; 64 KiB messages, pause above 1 MiB queued for all three; max buffered = largest RTCDataChannel.bufferedAmount after any send on the sending page (Chromium refuses sends past 16 MiB)',
+        notes: `OPFS sink: ${sinkKind} (the app's default); each connection first moves 8 MiB unmeasured (SCTP warm-up); engine: accept → verified against the signed hash and saved (OPFS; memory sink beside it); raw and PeerJS: first send → receiver says done; 64 KiB messages, pause above 1 MiB queued for all three; max buffered = largest RTCDataChannel.bufferedAmount after any send on the sending page (Chromium refuses sends past 16 MiB)`,
         machine: machineInfo(cluster.chromiumVersion),
       },
     ];

@@ -12,6 +12,10 @@ import { testDevice } from '../../test/support/identities.ts';
 import { ParleyClient } from '../../web/core/client.ts';
 import { blobSource, type FileSink, type FileSinkFactory } from '../../web/core/files/file-io.ts';
 import { opfsSinkFactory } from '../../web/core/files/opfs-sink.ts';
+import {
+  type BrowserSinkFactory,
+  browserSinkFactory,
+} from '../../web/core/files/opfs-worker-sink.ts';
 import type { TransferView } from '../../web/core/files/transfer-board.ts';
 import { HistoryStore } from '../../web/core/history/history-store.ts';
 import { RelayClient } from '../../web/core/relay-client.ts';
@@ -19,6 +23,7 @@ import { measureIdbFloor } from './idb-floor.ts';
 import { sendQueueProbe, testBlob, tracePeerConnections } from './page-probes.ts';
 
 const clients = new Map<string, ParleyClient>();
+const browserSinks = new Map<string, BrowserSinkFactory>();
 const probe = sendQueueProbe();
 let pcLog: string[] = [];
 let pcT0 = 0;
@@ -71,6 +76,19 @@ function memorySinkFactory(): FileSinkFactory {
   };
 }
 
+/**
+ * 'opfs' is what the app passes (web/ui/app/engine.ts): sync access handles
+ * in the files worker (/files-worker.js beside this page), or the page's
+ * writable where there is no such worker; 'writable' forces the latter.
+ */
+function sinkFactory(key: string, sink: 'opfs' | 'writable' | 'memory'): FileSinkFactory {
+  if (sink === 'memory') return memorySinkFactory();
+  if (sink === 'writable') return opfsSinkFactory();
+  const factory = browserSinkFactory();
+  browserSinks.set(key, factory);
+  return factory;
+}
+
 /** "Rendering" a message: what the UI does at the least, one DOM write. */
 const rendered = document.createElement('p');
 document.body.append(rendered);
@@ -88,7 +106,7 @@ const api = {
   async start(
     key: string,
     username: string,
-    opts: { webrtc: boolean; sink: 'opfs' | 'memory' },
+    opts: { webrtc: boolean; sink: 'opfs' | 'writable' | 'memory' },
   ): Promise<string> {
     await loadSodium();
     const device = testDevice();
@@ -122,7 +140,7 @@ const api = {
       },
       mesh: { iceServers: [], webrtc: opts.webrtc },
       files: {
-        sinks: opts.sink === 'opfs' ? opfsSinkFactory() : memorySinkFactory(),
+        sinks: sinkFactory(key, opts.sink),
         maxFileBytes: 1024 * 1024 * 1024,
       },
     });
@@ -272,6 +290,11 @@ const api = {
     return samples;
   },
 
+  /** P4: which OPFS sink `key` writes through ('sync-access-worker' or 'writable'). */
+  async sinkKind(key: string): Promise<string> {
+    return (await browserSinks.get(key)?.kind()) ?? 'none';
+  },
+
   /** P4, the sender: shares `size` deterministic bytes; resolves to the file id. */
   async share(key: string, roomId: string, size: number): Promise<string> {
     return engine(key).shareFile(roomId, blobSource(testBlob(size, 77), 'bench.bin'));
@@ -339,6 +362,8 @@ const api = {
   close(): void {
     for (const c of clients.values()) c.close();
     clients.clear();
+    for (const s of browserSinks.values()) s.close();
+    browserSinks.clear();
   },
 };
 

@@ -18,6 +18,7 @@ import { startTestRelay, type TestRelay } from '../../test/integration/relay/har
 import { chromiumArgs, chromiumPath } from '../../test/support/chromium.ts';
 import type { EnginePageApi } from './engine-page-entry.ts';
 import type { RawPageApi } from './raw-page-entry.ts';
+import { BENCH_BROWSER_SWITCH } from './thread-cpu.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PAGE_READY_TIMEOUT_MS = 20_000;
@@ -70,7 +71,7 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 
 async function bundle(entry: string, outfile: string): Promise<void> {
   await build({
-    entryPoints: [join(ROOT, 'bench', 'lib', entry)],
+    entryPoints: [entry.includes('/') ? join(ROOT, entry) : join(ROOT, 'bench', 'lib', entry)],
     outfile,
     bundle: true,
     format: 'esm',
@@ -146,6 +147,8 @@ export async function withCluster<T>(
   const cleanups: Array<() => unknown> = [() => rmSync(dir, { recursive: true, force: true })];
   try {
     await bundle('engine-page-entry.ts', join(dir, 'engine.js'));
+    // The app's files worker at the app's URL (web/build.ts), for the OPFS sink the app uses.
+    await bundle('web/core/files/opfs-worker-entry.ts', join(dir, 'files-worker.js'));
     await bundle('raw-page-entry.ts', join(dir, 'raw.js'));
     writeFileSync(join(dir, 'index.html'), pageHtml('engine.js'));
     const relay = await startTestRelay({
@@ -174,7 +177,11 @@ export async function withCluster<T>(
     const browser = await chromium.launch({
       executablePath: chromiumPath,
       // Host candidates as plain addresses: pages cannot resolve each other's mDNS names here.
-      args: [...chromiumArgs, '--disable-features=WebRtcHideLocalIpsWithMdns'],
+      args: [
+        ...chromiumArgs,
+        '--disable-features=WebRtcHideLocalIpsWithMdns',
+        BENCH_BROWSER_SWITCH,
+      ],
     });
     cleanups.push(() => browser.close());
     return await use({

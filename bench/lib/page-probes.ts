@@ -27,14 +27,37 @@ export interface SendQueueStats {
   maxBufferedBytes: number;
   sends: number;
   refused: number;
+  /**
+   * Bulk sends (≥ 16 KiB) that found the send queue empty: the channel had
+   * run dry, so SCTP may have sat idle waiting for the sender's page.
+   */
+  bulkSends: number;
+  bulkSendsIntoEmptyQueue: number;
 }
 
+/** Messages at least this large count as bulk (file chunks, not acks or signalling). */
+const BULK_BYTES = 16 * 1024;
+
 export function sendQueueProbe(): { read(): SendQueueStats; reset(): void } {
-  const stats: SendQueueStats = { maxBufferedBytes: 0, sends: 0, refused: 0 };
+  const stats: SendQueueStats = {
+    maxBufferedBytes: 0,
+    sends: 0,
+    refused: 0,
+    bulkSends: 0,
+    bulkSendsIntoEmptyQueue: 0,
+  };
   const proto = RTCDataChannel.prototype;
   const original = proto.send as (this: RTCDataChannel, data: unknown) => void;
   proto.send = function send(this: RTCDataChannel, data: never) {
     stats.sends++;
+    const size =
+      (data as { byteLength?: number; size?: number }).byteLength ??
+      (data as { size?: number }).size ??
+      0;
+    if (size >= BULK_BYTES) {
+      stats.bulkSends++;
+      if (this.bufferedAmount === 0) stats.bulkSendsIntoEmptyQueue++;
+    }
     try {
       original.call(this, data);
     } catch (error) {
@@ -49,6 +72,8 @@ export function sendQueueProbe(): { read(): SendQueueStats; reset(): void } {
       stats.maxBufferedBytes = 0;
       stats.sends = 0;
       stats.refused = 0;
+      stats.bulkSends = 0;
+      stats.bulkSendsIntoEmptyQueue = 0;
     },
   };
 }

@@ -18,6 +18,7 @@ import {
   initPull,
   initPush,
   pull,
+  pullInto,
   pushInto,
   STREAM_TAG,
   type StreamState,
@@ -156,10 +157,37 @@ export class SegmentDecryptor {
   decryptChunk(
     chunk: Uint8Array,
   ): Result<{ plaintext: Uint8Array; last: boolean }, FileChunkError> {
+    return this.#open(chunk, null);
+  }
+
+  /**
+   * `decryptChunk`, writing the plaintext into `out` (exactly
+   * `chunk.length − streamOverheadBytes()` long: a view into the buffer the
+   * file is written from), so it is never copied again on its way to the
+   * sink. On failure `out` holds nothing to keep.
+   */
+  decryptChunkInto(
+    chunk: Uint8Array,
+    out: Uint8Array,
+  ): Result<{ plaintext: Uint8Array; last: boolean }, FileChunkError> {
+    return this.#open(chunk, out);
+  }
+
+  #open(
+    chunk: Uint8Array,
+    into: Uint8Array | null,
+  ): Result<{ plaintext: Uint8Array; last: boolean }, FileChunkError> {
     if (this.#status === 'final') return this.#fail('FILE_CHUNK_AFTER_FINAL');
     if (this.#status === 'failed' || !this.#state) return fail('FILE_STREAM_FAILED');
     if (!(chunk instanceof Uint8Array)) return this.#fail('FILE_CHUNK_REJECTED');
-    const out = pull(this.#state, chunk, this.#ad);
+    let out: { message: Uint8Array; tag: number } | null;
+    if (into && into.length === chunk.length - streamOverheadBytes()) {
+      const tag = pullInto(this.#state, chunk, this.#ad, into);
+      out = tag === null ? null : { message: into, tag };
+    } else {
+      out = pull(this.#state, chunk, this.#ad);
+      if (out && into) return this.#fail('FILE_CHUNK_LENGTH');
+    }
     if (!out) return this.#fail('FILE_CHUNK_REJECTED');
     const index = this.segment * FILES.chunksPerSegment + this.#chunksDone;
     const expectLast = this.#chunksDone + 1 === this.#chunkCount;

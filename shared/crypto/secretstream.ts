@@ -143,14 +143,16 @@ function heapPush(
 }
 
 /**
- * Decrypts through the scratch region: the message (a fresh array, never a
- * view of the heap) and tag, null when it does not open, or undefined when
- * the direct path is unavailable (the caller uses the wrapper).
+ * Decrypts through the scratch region: the message (copied into `into`, else
+ * a fresh array; never a view of the heap) and tag, null when it does not
+ * open, or undefined when the direct path is unavailable (the caller uses
+ * the wrapper). `into` is only written when the frame opens.
  */
 function heapPull(
   state: number,
   cipher: Uint8Array,
   ad: Uint8Array | null,
+  into?: Uint8Array,
 ): { message: Uint8Array; tag: number } | null | undefined {
   const heap = directHeap();
   if (!heap || typeof state !== 'number') return undefined;
@@ -178,7 +180,12 @@ function heapPull(
     0,
   );
   const after = heap.HEAPU8;
-  const result = rc === 0 ? { message: after.slice(m, t), tag: after[t] ?? -1 } : null;
+  let result: { message: Uint8Array; tag: number } | null = null;
+  if (rc === 0) {
+    const message = into ?? new Uint8Array(messageBytes);
+    message.set(after.subarray(m, t));
+    result = { message, tag: after[t] ?? -1 };
+  }
   // Only the plaintext (and its tag) is wiped: the ciphertext and AD came off the wire.
   after.fill(0, m, t + 1);
   return result;
@@ -269,6 +276,35 @@ export function pull(
     if (fast !== undefined) return fast;
     const out = sodium().crypto_secretstream_xchacha20poly1305_pull(state, cipher, ad);
     return out === false ? null : out;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `pull`, writing the message into `out` (exactly cipher − overhead bytes,
+ * typically a view into the buffer it is bound for) instead of a fresh
+ * array, so a receiver that stores the plaintext needs no second copy.
+ * Returns the tag, or null when the frame is short or fails authentication
+ * (then `out` is untouched).
+ */
+export function pullInto(
+  state: StreamState,
+  cipher: Uint8Array,
+  ad: Uint8Array | null,
+  out: Uint8Array,
+): number | null {
+  if (cipher.length < streamOverheadBytes()) return null;
+  if (out.length !== cipher.length - streamOverheadBytes()) {
+    throw new RangeError('parley/secretstream: output length must be ciphertext − overhead');
+  }
+  try {
+    const fast = heapPull(state as unknown as number, cipher, ad, out);
+    if (fast !== undefined) return fast === null ? null : fast.tag;
+    const opened = sodium().crypto_secretstream_xchacha20poly1305_pull(state, cipher, ad);
+    if (opened === false) return null;
+    out.set(opened.message);
+    return opened.tag;
   } catch {
     return null;
   }

@@ -25,6 +25,13 @@ export interface FileSource {
 export interface FileSink {
   write(offset: number, bytes: Uint8Array): Promise<void>;
   /**
+   * Optional: a buffer of at least `bytes` for the caller to fill and then
+   * hand to `write` once, as a view from its start, giving it up: the sink
+   * may move it (to a worker) and lend it out again later. Lets a receiver
+   * decrypt straight into what the sink writes instead of copying it there.
+   */
+  lend?(bytes: number): Uint8Array;
+  /**
    * Makes everything written so far durable. Called at the end of each
    * segment, before the resume point moves past it: a reload must never
    * resume after bytes the sink did not keep.

@@ -89,13 +89,29 @@ export class ChunkMessageEncoder {
     this.#prefix.set(id, 6);
   }
 
-  /** The whole message (`bytes`) and the view of it (`chunk`) the sealed chunk goes into. */
-  allocate(segment: number, chunkBytes: number): { bytes: Uint8Array; chunk: Uint8Array } {
+  /** The buffer `allocate(…, true)` hands out again (see there). */
+  #spare: Uint8Array | null = null;
+
+  /**
+   * The whole message (`bytes`) and the view of it (`chunk`) the sealed chunk
+   * goes into. With `reuse`, the buffer of the previous reusing call comes
+   * back when the size matches: only for a caller done with that message
+   * (the link sealed it, which copies) before asking for the next. A fresh
+   * 64 KiB ArrayBuffer costs ~40 µs in Chromium (a copy into a warm one
+   * ~2 µs), once per chunk on the sender.
+   */
+  allocate(
+    segment: number,
+    chunkBytes: number,
+    reuse = false,
+  ): { bytes: Uint8Array; chunk: Uint8Array } {
     if (!Number.isSafeInteger(segment) || segment < 0) {
       throw new RangeError('parley/files: segment must be a non-negative safe integer');
     }
     const head = this.#prefix.length + 4 + 8 + 4;
-    const bytes = new Uint8Array(head + chunkBytes);
+    const spare = reuse && this.#spare?.length === head + chunkBytes ? this.#spare : null;
+    const bytes = spare ?? new Uint8Array(head + chunkBytes);
+    if (reuse) this.#spare = bytes;
     bytes.set(this.#prefix);
     const view = new DataView(bytes.buffer);
     let at = this.#prefix.length;

@@ -27,10 +27,12 @@ import {
   fileChunkCount,
   verifyFileHash,
 } from '../../../shared/crypto/files.ts';
+import { streamOverheadBytes } from '../../../shared/crypto/secretstream.ts';
 import { FileTransferError } from './file-errors.ts';
 import type { FileSink } from './file-io.ts';
 import type { FileMessage } from './file-messages.ts';
 import { DEFAULT_FILE_SETTINGS } from './file-settings.ts';
+import { type Batch, PlaintextBatch } from './plaintext-batch.ts';
 import { type StallPolicy, StallWatchdog } from './stall-watchdog.ts';
 
 /** Acknowledge every this many written chunks (1 MiB at 64 KiB): the sender's credit. */
@@ -62,6 +64,8 @@ export class IncomingTransfer {
   #chunkInSegment = 0;
   #bytesWritten: number;
   #writes: Promise<void> = Promise.resolve();
+  /** Fresh chunks are decrypted into it and written a batch (up to an ack point) at a time. */
+  readonly #batch: PlaintextBatch;
   /** Hash of chunks [0, #hashedChunks) in order; null when this run did not start at 0. */
   #hasher: FileHasher | null;
   #hashedChunks = 0;
@@ -93,6 +97,7 @@ export class IncomingTransfer {
       () => this.#fail(new FileTransferError('FILE_SENDER_STALLED')),
     );
     this.#sink = sink;
+    this.#batch = new PlaintextBatch(sink, ACK_EVERY_CHUNKS * offer.chunkSize);
     this.#nextSegment = nextSegment;
     this.#bytesWritten = Math.min(
       offer.size,
@@ -167,12 +172,24 @@ export class IncomingTransfer {
       this.#truncated();
       return;
     }
-    const opened = decryptor.decryptChunk(chunk);
+    const index = segment * FILES.chunksPerSegment + this.#chunkInSegment;
+    const fresh = !this.#hasher || index >= this.#hashedChunks;
+    const offset = index * this.offer.chunkSize;
+    const length = chunk.length - streamOverheadBytes();
+    let target: Uint8Array | null = null;
+    if (fresh && length > 0 && length <= this.offer.chunkSize) {
+      const room = this.#batch.room(offset, length);
+      this.#writeBatch(room.ended);
+      target = room.target;
+    }
+    const opened = target
+      ? decryptor.decryptChunkInto(chunk, target)
+      : decryptor.decryptChunk(chunk);
     if (!opened.ok) {
       this.#reject(segment);
       return;
     }
-    const index = segment * FILES.chunksPerSegment + this.#chunkInSegment;
+    if (target) this.#batch.filled(length);
     this.#chunkInSegment += 1;
     const written = this.#chunkInSegment;
     // Only new ground counts as progress: a sender that stalls at the same place every time gives out.
@@ -185,18 +202,28 @@ export class IncomingTransfer {
       this.#decryptor = null;
       this.#expecting = segment + 1 < this.offer.segments ? segment + 1 : null;
     }
-    const fresh = !this.#hasher || index >= this.#hashedChunks;
     if (this.#hasher && index === this.#hashedChunks) {
       this.#hasher.update(plaintext);
       this.#hashedChunks += 1;
     }
-    const offset = index * this.offer.chunkSize;
+    // A fresh chunk that did not fit a batch (never on the chunk path) is written on its own.
+    const alone = fresh && !target ? plaintext : null;
+    const batch = last || written % ACK_EVERY_CHUNKS === 0 ? this.#batch.take() : null;
     this.#writes = this.#writes
       .then(async () => {
-        if (fresh) await this.#sink.write(offset, plaintext);
+        if (alone) await this.#sink.write(offset, alone);
+        if (batch) await this.#sink.write(batch.offset, batch.buffer.subarray(0, batch.bytes));
         if (last) await this.#sink.flush?.();
         this.#written(segment, written, last);
       })
+      .catch((error: unknown) => this.#fail(error));
+  }
+
+  /** Queues a batch's write now (a gap, a reset): its chunks are hashed, so they must land. */
+  #writeBatch(batch: Batch | null): void {
+    if (!batch) return;
+    this.#writes = this.#writes
+      .then(() => this.#sink.write(batch.offset, batch.buffer.subarray(0, batch.bytes)))
       .catch((error: unknown) => this.#fail(error));
   }
 
@@ -283,6 +310,7 @@ export class IncomingTransfer {
   }
 
   #resetSegment(): void {
+    this.#writeBatch(this.#batch.take());
     this.#decryptor?.close();
     this.#decryptor = null;
     this.#chunkInSegment = 0;
@@ -291,6 +319,7 @@ export class IncomingTransfer {
   #fail(error: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#batch.drop();
     this.unwatch();
     this.#dropHasher();
     const failure =

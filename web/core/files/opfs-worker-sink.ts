@@ -26,6 +26,12 @@ const MAX_UNCONFIRMED_WRITE_BYTES = 4 * 1024 * 1024;
  * posted as one message, so the worker sees 16 messages per segment, not 256.
  */
 const COALESCE_BYTES = 1024 * 1024;
+/**
+ * Gathering buffers move to the worker and come back with its reply, so a
+ * steady transfer reuses the same few instead of allocating a zeroed MiB
+ * per post (that allocation was the page half's largest cost in P4).
+ */
+const SPARE_BUFFERS = MAX_UNCONFIRMED_WRITE_BYTES / COALESCE_BYTES + 2;
 /** A worker that does not answer the probe in this time is treated as unusable. */
 const PROBE_TIMEOUT_MS = 5_000;
 
@@ -96,8 +102,8 @@ const defaultWorker = () => new Worker(FILES_WORKER_URL, { type: 'module', name:
 /** The sync-access-handle sink; `channel` is the worker all its sinks share. */
 function workerSinkFactory(channel: WorkerChannel): FileSinkFactory {
   return {
-    async open(key, _meta, resume) {
-      const id = (await channel.call({ op: 'open', key, resume })) as number;
+    async open(key, meta, resume) {
+      const id = (await channel.call({ op: 'open', key, resume, size: meta.size })) as number;
       return workerSink(channel, id);
     },
   };
@@ -107,7 +113,12 @@ function workerSink(channel: WorkerChannel, sink: number): FileSink {
   const unconfirmed: Array<{ done: Promise<void>; bytes: number }> = [];
   let unconfirmedBytes = 0;
   let failure: Error | null = null;
-  let gathered: { offset: number; parts: Uint8Array[]; bytes: number } | null = null;
+  /** Buffers back from the worker, filled again instead of allocating (and zeroing) new ones. */
+  const spare: Uint8Array[] = [];
+  /** Buffers handed out by `lend` and not written yet: theirs to fill, ours to move. */
+  const lent = new WeakSet<ArrayBufferLike>();
+  /** Contiguous chunks gathered at `offset`, `bytes` of `buffer` used so far. */
+  let gathered: { offset: number; buffer: Uint8Array; bytes: number } | null = null;
   const check = () => {
     if (failure) throw failure;
   };
@@ -115,39 +126,36 @@ function workerSink(channel: WorkerChannel, sink: number): FileSink {
     const g = gathered;
     gathered = null;
     if (!g) return;
-    if (g.parts.length === 1 && g.parts[0]) {
-      // Not ours to move (it may be a view on a larger buffer): copied by postMessage.
-      await send(g.offset, g.parts[0], false);
-      return;
-    }
-    const bytes = new Uint8Array(g.bytes);
-    let at = 0;
-    for (const part of g.parts) {
-      bytes.set(part, at);
-      at += part.length;
-    }
-    await send(g.offset, bytes, true);
+    await send(g.offset, g.buffer.subarray(0, g.bytes), g.buffer);
   };
   const settle = async () => {
     await post();
     while (unconfirmed.length) await unconfirmed.shift()?.done;
     check();
   };
-  const send = async (offset: number, bytes: Uint8Array, owned: boolean) => {
+  /** `buffer`: the whole pooled buffer `bytes` is a view of, moved to the worker and back. */
+  const send = async (offset: number, bytes: Uint8Array, buffer: Uint8Array) => {
     check();
     const length = bytes.length;
-    const transfer = owned ? [bytes.buffer as ArrayBuffer] : [];
     const entry = {
       bytes: length,
-      done: channel.call({ op: 'write', sink, offset, bytes }, transfer).then(
-        () => {
-          unconfirmedBytes -= length;
-        },
-        (error: unknown) => {
-          unconfirmedBytes -= length;
-          failure ??= error instanceof Error ? error : new Error('write failed');
-        },
-      ),
+      done: channel
+        .call({ op: 'write', sink, offset, bytes, recycle: true }, [buffer.buffer as ArrayBuffer])
+        .then(
+          (back) => {
+            unconfirmedBytes -= length;
+            if (
+              back instanceof Uint8Array &&
+              back.buffer.byteLength === COALESCE_BYTES &&
+              spare.length < SPARE_BUFFERS
+            )
+              spare.push(new Uint8Array(back.buffer));
+          },
+          (error: unknown) => {
+            unconfirmedBytes -= length;
+            failure ??= error instanceof Error ? error : new Error('write failed');
+          },
+        ),
     };
     unconfirmed.push(entry);
     unconfirmedBytes += length;
@@ -156,16 +164,39 @@ function workerSink(channel: WorkerChannel, sink: number): FileSink {
     check();
   };
   return {
+    lend(bytes) {
+      const buffer =
+        bytes <= COALESCE_BYTES
+          ? (spare.pop() ?? new Uint8Array(COALESCE_BYTES))
+          : new Uint8Array(bytes);
+      lent.add(buffer.buffer);
+      return buffer;
+    },
     async write(offset, bytes) {
       check();
-      if (gathered && offset === gathered.offset + gathered.bytes) {
-        gathered.parts.push(bytes);
-        gathered.bytes += bytes.length;
-      } else {
+      if (lent.has(bytes.buffer) && bytes.byteOffset === 0) {
+        // Filled in place by the caller (decrypted into it): moved to the worker as it is.
+        lent.delete(bytes.buffer);
         await post();
-        gathered = { offset, parts: [bytes], bytes: bytes.length };
+        await send(offset, bytes, new Uint8Array(bytes.buffer));
+        return;
       }
-      if (gathered.bytes >= COALESCE_BYTES) await post();
+      if (bytes.length > COALESCE_BYTES) {
+        // Never on the chunk path (chunks are at most 64 KiB): posted on its own, copied.
+        const copy = bytes.slice();
+        await post();
+        await send(offset, copy, copy);
+        return;
+      }
+      const g = gathered;
+      if (!g || offset !== g.offset + g.bytes || g.bytes + bytes.length > COALESCE_BYTES) {
+        await post();
+        gathered = { offset, buffer: spare.pop() ?? new Uint8Array(COALESCE_BYTES), bytes: 0 };
+      }
+      const into = gathered as NonNullable<typeof gathered>;
+      into.buffer.set(bytes, into.bytes);
+      into.bytes += bytes.length;
+      if (into.bytes === COALESCE_BYTES) await post();
     },
     async flush() {
       await settle();

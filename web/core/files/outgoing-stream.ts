@@ -8,21 +8,16 @@
  */
 import { FILES } from '../../../shared/crypto/constants.ts';
 import { SegmentEncryptor, sealedChunkBytes } from '../../../shared/crypto/file-segments.ts';
-import {
-  expectedChunkBytes,
-  type FileOffer,
-  fileChunkCount,
-} from '../../../shared/crypto/files.ts';
+import { type FileOffer, fileChunkCount } from '../../../shared/crypto/files.ts';
+import { BlockReader } from './block-reader.ts';
 import { FileTransferError } from './file-errors.ts';
 import type { FileSource } from './file-io.ts';
 import { ChunkMessageEncoder, encodeFileMessage, type FileMessage } from './file-messages.ts';
 
-/** Chunks read from the source at once: fewer reads, still bounded memory (1 MiB at 64 KiB). */
-const READ_BLOCK_CHUNKS = 16;
-
 /**
  * Test hook: lets a test play a malicious or broken sender that alters a
- * chunk on the wire, or (null) never sends it.
+ * chunk on the wire, or (null) never sends it. `chunk` is only valid during
+ * the call (its buffer carries the next chunk too): copy it to keep it.
  */
 export type ChunkMutator = (
   fileId: string,
@@ -42,10 +37,8 @@ export class OutgoingStream {
   /** File-wide index of the next chunk to send, and of the first unacknowledged one. */
   #nextChunk = 0;
   #ackedChunk = 0;
-  #block: { first: number; bytes: Uint8Array } | null = null;
-  /** Reused for every block when the source can `readInto` (none in flight: `#readBusy`). */
-  #readBuffer: Uint8Array | null = null;
-  #readBusy = false;
+  /** The source read a block at a time, the next block read ahead. */
+  readonly #blocks: BlockReader;
   readonly #chunkMessages: ChunkMessageEncoder;
   /** The recipient asked for data and has not been cut off since (link loss). */
   requested = false;
@@ -66,6 +59,7 @@ export class OutgoingStream {
     this.#source = source;
     this.#mutate = mutate;
     this.#chunkMessages = new ChunkMessageEncoder(offer.fileId);
+    this.#blocks = new BlockReader(offer);
   }
 
   get #totalChunks(): number {
@@ -88,7 +82,7 @@ export class OutgoingStream {
   /** The file is readable again (re-attached after a restart): reads come from here. */
   attach(source: FileSource): void {
     this.#source = source;
-    this.#block = null;
+    this.#blocks.forget();
   }
 
   /** Wants to send and may: requested, readable, not paused, not done. (Window and link are the pump's.) */
@@ -126,7 +120,7 @@ export class OutgoingStream {
     this.requested = false;
     this.#encryptor?.close();
     this.#encryptor = null;
-    this.#block = null;
+    this.#blocks.forget();
   }
 
   /** The next messages to send: a segment header when one starts, then one chunk. */
@@ -141,9 +135,14 @@ export class OutgoingStream {
     return out;
   }
 
-  /** `next()` as the link sends it: each chunk message built in one allocation, never re-framed. */
+  /**
+   * `next()` as the link sends it: each chunk message built in place, never
+   * re-framed. The arrays are only valid until the next call (the chunk's
+   * buffer is reused): send them before asking again.
+   */
   async nextEncoded(): Promise<Uint8Array[]> {
-    const step = await this.#step();
+    // The send pump seals (copies) each message before it asks again: one chunk buffer serves them all.
+    const step = await this.#step(true);
     const out: Uint8Array[] = [];
     if (step.header) out.push(encodeFileMessage(step.header));
     if (step.chunk) {
@@ -160,7 +159,7 @@ export class OutgoingStream {
    * `bytes` is that message, or null when the test mutator swapped the chunk
    * for another array (which then has to be framed on its own).
    */
-  async #step(): Promise<{
+  async #step(reuseMessage = false): Promise<{
     header: FileMessage | null;
     chunk: { segment: number; chunk: Uint8Array; bytes: Uint8Array | null } | null;
   }> {
@@ -176,12 +175,16 @@ export class OutgoingStream {
       this.segmentsStarted += 1;
       header = { t: 'header', fileId, segment, header: created.value.header };
     }
-    const plaintext = await this.#chunk(index);
+    const plaintext = await this.#blocks.chunk(this.#source, index);
     // A request or link loss may have come in while we read: that stream is gone.
     if (this.#nextChunk !== index || this.#encryptor?.segment !== segment) {
       return { header: null, chunk: null };
     }
-    const message = this.#chunkMessages.allocate(segment, sealedChunkBytes(plaintext.length));
+    const message = this.#chunkMessages.allocate(
+      segment,
+      sealedChunkBytes(plaintext.length),
+      reuseMessage,
+    );
     const sealed = this.#encryptor.encryptChunkInto(plaintext, message.chunk);
     if (!sealed.ok) throw new FileTransferError(sealed.code);
     this.#nextChunk = index + 1;
@@ -200,58 +203,6 @@ export class OutgoingStream {
     this.finished = true;
     this.#encryptor?.close();
     this.#encryptor = null;
-    this.#block = null;
-    this.#readBuffer = null;
-  }
-
-  async #chunk(index: number): Promise<Uint8Array> {
-    const { chunkSize } = this.offer;
-    const length = expectedChunkBytes(this.offer, index);
-    const block = this.#block;
-    if (block && index >= block.first && index < block.first + block.bytes.length / chunkSize + 1) {
-      const start = (index - block.first) * chunkSize;
-      if (start + length <= block.bytes.length) return block.bytes.subarray(start, start + length);
-    }
-    // Read up to the block size, never across the segment's end or the file's.
-    const segmentEnd = (Math.floor(index / FILES.chunksPerSegment) + 1) * FILES.chunksPerSegment;
-    const last = Math.min(index + READ_BLOCK_CHUNKS, segmentEnd, this.#totalChunks);
-    const offset = index * chunkSize;
-    const end = Math.min(this.offer.size, last * chunkSize);
-    let bytes: Uint8Array;
-    try {
-      if (!this.#source) throw new Error('no source');
-      bytes = await this.#read(this.#source, offset, end - offset);
-    } catch (error) {
-      throw new FileTransferError(
-        'FILE_SOURCE_READ',
-        error instanceof Error ? error.message : undefined,
-      );
-    }
-    if (bytes.length !== end - offset)
-      throw new FileTransferError('FILE_SOURCE_READ', 'short read');
-    this.#block = { first: index, bytes };
-    return bytes.subarray(0, length);
-  }
-
-  /**
-   * Into the reused buffer when the source can and no other read is using it.
-   * The previous block is dead by then: each of its chunks was encrypted
-   * (copied into the cipher) synchronously right after it was handed out.
-   */
-  async #read(source: FileSource, offset: number, length: number): Promise<Uint8Array> {
-    if (!source.readInto || this.#readBusy) return source.read(offset, length);
-    const capacity = READ_BLOCK_CHUNKS * this.offer.chunkSize;
-    if (length > capacity) return source.read(offset, length);
-    this.#readBuffer ??= new Uint8Array(capacity);
-    const target = this.#readBuffer.subarray(0, length);
-    // The block about to be overwritten must not be served meanwhile.
-    this.#block = null;
-    this.#readBusy = true;
-    try {
-      await source.readInto(offset, target);
-    } finally {
-      this.#readBusy = false;
-    }
-    return target;
+    this.#blocks.close();
   }
 }

@@ -14,6 +14,7 @@ import {
   segmentChunkCount,
   verifyFileHash,
 } from '../../../../shared/crypto/files.ts';
+import { streamOverheadBytes } from '../../../../shared/crypto/secretstream.ts';
 import { loadSodium, sodium } from '../../../../shared/crypto/sodium.ts';
 import { flipBit } from './devices.fixture.ts';
 
@@ -197,6 +198,37 @@ describe('file segments', () => {
       }),
       { numRuns: 50 },
     );
+  });
+
+  it('chunks decrypted in place into one buffer give the same bytes, and a tampered one leaves the buffer as it was', () => {
+    const data = fileOf(3 * CHUNK + 5);
+    const offer = offerFor(data);
+    const seg = encryptSegment(offer, data, 0);
+    const dec = SegmentDecryptor.create(offer, 0, seg.header);
+    if (!dec.ok) throw new Error(dec.code);
+    const buffer = new Uint8Array(data.length).fill(0xaa);
+    let at = 0;
+    for (const [i, c] of seg.chunks.entries()) {
+      const room = buffer.subarray(at, at + c.length - streamOverheadBytes());
+      if (i === 1) {
+        // A tampered copy first: rejected, and nothing of it lands in the buffer.
+        const other = SegmentDecryptor.create(offer, 0, seg.header);
+        if (!other.ok) throw new Error(other.code);
+        other.value.decryptChunk(seg.chunks[0] as Uint8Array);
+        expect(other.value.decryptChunkInto(flipBit(c, 9), room)).toEqual({
+          ok: false,
+          code: 'FILE_CHUNK_REJECTED',
+        });
+        expect(room.every((b) => b === 0xaa)).toBe(true);
+      }
+      const r = dec.value.decryptChunkInto(c, room);
+      if (!r.ok) throw new Error(r.code);
+      expect(r.value.plaintext).toBe(room);
+      expect(r.value.last).toBe(i === seg.chunks.length - 1);
+      at += room.length;
+    }
+    expect(dec.value.finish().ok).toBe(true);
+    expect(toHex(buffer)).toBe(toHex(data));
   });
 
   it('rejects reordered, duplicated and dropped chunks', () => {
