@@ -64,13 +64,20 @@ export class AckBatch {
     return this.#schedule();
   }
 
+  /** Writes the batch now, its transaction opened before this returns (the page is closing). */
+  flushNow(): void {
+    clearTimeout(this.#timer);
+    this.#release?.();
+  }
+
   #schedule(): Promise<void> {
-    const nowMs = Date.now();
+    // Monotonic: a wall clock stepped back must not hold a batch past its cap.
+    const nowMs = performance.now();
     if (!this.#flush) {
       this.#firstAtMs = nowMs;
-      this.#flush = new Promise<void>((resolve) => {
-        this.#release = resolve;
-      }).then(() => this.#write());
+      this.#flush = new Promise<void>((resolve, reject) => {
+        this.#release = () => this.#write().then(resolve, reject);
+      });
     }
     clearTimeout(this.#timer);
     const latestMs = this.#firstAtMs + ACK_BATCH.maxDelayMs - nowMs;

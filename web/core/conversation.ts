@@ -13,7 +13,7 @@ import {
   EPHEMERAL_EVENT_TYPES,
   type EventBody,
 } from '../../shared/events/event-schema.ts';
-import { compareEvents, LamportClock } from '../../shared/events/ordering.ts';
+import { LamportClock } from '../../shared/events/ordering.ts';
 import { newEventId, type SignedEvent, signEvent } from '../../shared/events/signed-event.ts';
 import { AckBatch } from './ack-batch.ts';
 import { Emitter } from './emitter.ts';
@@ -164,15 +164,18 @@ export class Conversation {
     }
     // Only messages have a view to mark; an edit or reaction has none to look up.
     if (isMessageBody(body)) {
-      if (outbox.persistsIn(history)) {
+      if (outbox.persistsIn(history) && entry) {
         // Shown now, written with the next ack batch: a transaction per
         // message here would queue in front of the next message's store (P3).
+        // The window's copy, not the one stored before the send: a receipt or
+        // an edit may have landed meanwhile.
         const sent = { kind: 'state', state: 'sent' } as const;
-        this.#merge(
-          stored.changed.filter((v) => v.id === event.id).map((v) => applyLocal(v, sent)),
-        );
-        // A failed write only leaves the stored state 'pending' (the outbox
-        // resends until acked); an ack in the same batch reports the failure.
+        const shown =
+          this.#messages.value.find((m) => m.id === event.id) ??
+          stored.changed.find((v) => v.id === event.id);
+        if (shown) this.#merge([applyLocal(shown, sent)]);
+        // Should this write fail or never happen (the page closed first),
+        // the first ack stored marks the message sent (message-view.ts).
         this.#acks.sent(event).catch(() => undefined);
       } else {
         this.#merge(
@@ -238,6 +241,11 @@ export class Conversation {
     return this.#acks.add(deviceId, ids);
   }
 
+  /** Writes what the ack batch holds now (the page is closing). */
+  flush(): void {
+    this.#acks.flushNow();
+  }
+
   /** A link to this device opened: send it what it has not acked yet, in order. */
   resendPending(deviceId: string): void {
     for (const entry of this.#opts.outbox.pendingFor(this.convId, deviceId)) {
@@ -271,14 +279,13 @@ export class Conversation {
   /** Folds changed views into the window: replace, or insert in order. */
   #merge(changed: MessageView[]): void {
     if (!changed.length) return;
-    // The window is in event order and a view's place never changes (its
-    // stamps are the event's), so each one is found by binary search: no
-    // re-sort of thousands of messages per message in a busy room (P3).
+    // The window is in the store's order and a view's place never changes
+    // (its stamps are the event's), so each one is found by binary search:
+    // no re-sort of thousands of messages per message in a busy room (P3).
     const next = this.#messages.value.slice();
     for (const view of changed) {
-      const at = placeOf(next, view);
-      const shown = next[at];
-      if (shown?.id === view.id) {
+      const { at, shown } = placeOf(next, view);
+      if (shown) {
         next[at] = keepProgress(view, shown);
       } else if (this.#fromStart || at > 0 || next.length === 0) {
         next.splice(at, 0, view);
@@ -290,17 +297,35 @@ export class Conversation {
   }
 }
 
-/** The first index whose message does not sort before `view`. */
-function placeOf(window: readonly MessageView[], view: MessageView): number {
+/** Lamport, then clock: the part of the order the window shares with the store. */
+function compareStamps(a: MessageView, b: MessageView): number {
+  return a.lamport !== b.lamport ? a.lamport - b.lamport : a.ts - b.ts;
+}
+
+/**
+ * Where `view` is shown, or where it goes. Messages with equal stamps sit in
+ * the store's order among themselves (a keyed hash of the id, not the id:
+ * record-codec.ts), which anyone can force by choosing their stamps, so that
+ * run is searched by id and a newcomer goes at its end.
+ */
+function placeOf(
+  window: readonly MessageView[],
+  view: MessageView,
+): { at: number; shown: MessageView | undefined } {
   let low = 0;
   let high = window.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    const shown = window[mid];
-    if (shown && compareEvents(shown, view) < 0) low = mid + 1;
+    const m = window[mid];
+    if (m && compareStamps(m, view) < 0) low = mid + 1;
     else high = mid;
   }
-  return low;
+  for (let at = low; at < window.length; at++) {
+    const m = window[at];
+    if (!m || compareStamps(m, view) !== 0) return { at, shown: undefined };
+    if (m.id === view.id) return { at, shown: m };
+  }
+  return { at: window.length, shown: undefined };
 }
 
 /**

@@ -82,6 +82,7 @@ export class DmRuntime {
   }
 
   close(): void {
+    this.conversation.flush();
     this.#ctx.router.remove(this.dmId);
     this.#ctx.files.detach(this.dmId);
     this.session.close();

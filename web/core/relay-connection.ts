@@ -92,6 +92,8 @@ export class RelayConnection {
     this.#closed = true;
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#host.failRequests('CLOSED');
+    // Whoever waits for hello (connect(), a login) hears it too, or would wait forever.
+    for (const w of this.#helloWaiters.splice(0)) w.reject(new RelayError('CLOSED'));
     this.#socket?.close(1000, 'client closed');
     this.#socket = null;
     this.#host.setState('closed');

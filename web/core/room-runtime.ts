@@ -200,6 +200,7 @@ export class RoomRuntime {
   }
 
   close(): void {
+    this.conversation.flush();
     this.#ctx.router.remove(this.roomId);
     this.#ctx.files.detach(this.roomId);
     this.#closeMembers();

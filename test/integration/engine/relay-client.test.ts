@@ -144,4 +144,16 @@ describe('relay client (engine) against the real relay', () => {
     await expect(c.connect()).rejects.toMatchObject({ code: 'VERSION_MISMATCH' });
     expect(c.state).toBe('closed');
   });
+
+  it('closing while connect() waits for hello rejects it with CLOSED', async () => {
+    const silent = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => new Promise((resolve) => silent.close(resolve)));
+    await once(silent, 'listening');
+    const { port } = silent.address() as AddressInfo;
+    const c = new RelayClient({ url: `ws://127.0.0.1:${port}/ws`, createSocket: nodeSocket });
+    const connecting = c.connect();
+    await once(silent, 'connection');
+    c.close();
+    await expect(connecting).rejects.toMatchObject({ code: 'CLOSED' });
+  });
 });

@@ -21,6 +21,15 @@ import type { FileSource } from './file-io.ts';
  * 1 MiB cut the sender page's CPU ~6 % and the browser IO thread's ~20 % in P4.
  */
 const READ_BLOCK_CHUNKS = 64;
+/** The fewest chunks a block holds, however many streams are sending. */
+const MIN_READ_BLOCK_CHUNKS = 16;
+/**
+ * Every stream's block buffers together (two each) stay near this: a file
+ * sent to a room of 20 is 20 streams, which must not hold 20 × 8 MiB.
+ */
+const READ_BUFFERS_BUDGET_BYTES = 32 * 1024 * 1024;
+/** Readers open in this page (one per stream). */
+let liveReaders = 0;
 
 export class BlockReader {
   readonly #offer: FileOffer;
@@ -32,10 +41,16 @@ export class BlockReader {
   readonly #buffers: Uint8Array[] = [];
   /** Buffers a `readInto` is writing right now (not to be handed out or read into again). */
   readonly #readsInto = new Set<Uint8Array>();
+  /** Chunks per block, fixed for this reader (block boundaries must not move). */
+  readonly #blockChunks: number;
+  #closed = false;
 
   constructor(offer: FileOffer) {
     this.#offer = offer;
     this.#totalChunks = fileChunkCount(offer);
+    liveReaders += 1;
+    const fit = Math.floor(READ_BUFFERS_BUDGET_BYTES / (2 * offer.chunkSize * liveReaders));
+    this.#blockChunks = Math.max(MIN_READ_BLOCK_CHUNKS, Math.min(READ_BLOCK_CHUNKS, fit));
   }
 
   /**
@@ -51,7 +66,7 @@ export class BlockReader {
       const start = (index - block.first) * chunkSize;
       if (start + length <= block.bytes.length) {
         if (index === block.first)
-          this.#readAhead(source, block.first + block.bytes.length / chunkSize);
+          this.#readAhead(source, block.first + Math.ceil(block.bytes.length / chunkSize));
         return block.bytes.subarray(start, start + length);
       }
     }
@@ -73,7 +88,7 @@ export class BlockReader {
     if (bytes.length !== end - offset)
       throw new FileTransferError('FILE_SOURCE_READ', 'short read');
     this.#block = { first: index, bytes };
-    this.#readAhead(source, index + bytes.length / chunkSize);
+    this.#readAhead(source, index + Math.ceil(bytes.length / chunkSize));
     return bytes.subarray(0, length);
   }
 
@@ -86,13 +101,15 @@ export class BlockReader {
   close(): void {
     this.forget();
     this.#buffers.length = 0;
+    if (!this.#closed) liveReaders -= 1;
+    this.#closed = true;
   }
 
   /** Bytes [offset, end) of the block starting at chunk `index`. */
   #blockRange(index: number): [number, number] {
     const { chunkSize } = this.#offer;
     const segmentEnd = (Math.floor(index / FILES.chunksPerSegment) + 1) * FILES.chunksPerSegment;
-    const last = Math.min(index + READ_BLOCK_CHUNKS, segmentEnd, this.#totalChunks);
+    const last = Math.min(index + this.#blockChunks, segmentEnd, this.#totalChunks);
     return [index * chunkSize, Math.min(this.#offer.size, last * chunkSize)];
   }
 
@@ -112,7 +129,8 @@ export class BlockReader {
    * any more may still be writing its buffer).
    */
   async #read(source: FileSource, offset: number, length: number): Promise<Uint8Array> {
-    const capacity = READ_BLOCK_CHUNKS * this.#offer.chunkSize;
+    // No bigger than the file: a small file's stream holds no 4 MiB buffers.
+    const capacity = Math.min(this.#blockChunks * this.#offer.chunkSize, this.#offer.size);
     if (!source.readInto || length > capacity) return source.read(offset, length);
     const sent = this.#block?.bytes.buffer;
     let buffer = this.#buffers.find((b) => b.buffer !== sent && !this.#readsInto.has(b));

@@ -97,7 +97,7 @@ export class IncomingTransfer {
       () => this.#fail(new FileTransferError('FILE_SENDER_STALLED')),
     );
     this.#sink = sink;
-    this.#batch = new PlaintextBatch(sink, ACK_EVERY_CHUNKS * offer.chunkSize);
+    this.#batch = new PlaintextBatch(sink, ACK_EVERY_CHUNKS * offer.chunkSize, offer.size);
     this.#nextSegment = nextSegment;
     this.#bytesWritten = Math.min(
       offer.size,

@@ -18,11 +18,13 @@ export interface Batch {
 export class PlaintextBatch {
   readonly #sink: FileSink;
   readonly #batchBytes: number;
+  readonly #fileBytes: number;
   #open: Batch | null = null;
 
-  constructor(sink: FileSink, batchBytes: number) {
+  constructor(sink: FileSink, batchBytes: number, fileBytes: number) {
     this.#sink = sink;
     this.#batchBytes = batchBytes;
+    this.#fileBytes = fileBytes;
   }
 
   /**
@@ -36,7 +38,8 @@ export class PlaintextBatch {
     if (open && (offset !== open.offset + open.bytes || open.bytes + length > open.buffer.length))
       ended = this.take();
     if (!this.#open) {
-      const bytes = Math.max(length, this.#batchBytes);
+      // No bigger than what is left of the file: a 2 KB file takes no 1 MiB buffer.
+      const bytes = Math.max(length, Math.min(this.#batchBytes, this.#fileBytes - offset));
       this.#open = { offset, buffer: this.#sink.lend?.(bytes) ?? new Uint8Array(bytes), bytes: 0 };
     }
     const batch = this.#open as Batch;

@@ -131,7 +131,10 @@ export async function recordAcks(
       const text = keyText(key);
       let view = changed.get(text)?.view ?? codec.openJson<MessageView>('messages', key, record);
       const before = view;
-      if (sent.has(ids[i] ?? '')) view = applyLocal(view, { kind: 'state', state: 'sent' });
+      // Only pending moves on to sent: a message marked failed stays so.
+      if (sent.has(ids[i] ?? '') && (view.local?.state ?? 'pending') === 'pending') {
+        view = applyLocal(view, { kind: 'state', state: 'sent' });
+      }
       for (const device of devicesOf.get(ids[i] ?? '') ?? []) {
         view = applyLocal(view, { kind: 'acked', device });
       }

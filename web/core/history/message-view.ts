@@ -259,6 +259,11 @@ export function applyLocal(view: MessageView, update: LocalUpdate): MessageView 
     if (view.local?.state === update.state) return view;
     return { ...view, local: { ...local, state: update.state } };
   }
-  if (local.ackedBy.includes(update.device)) return view;
-  return { ...view, local: { ...local, ackedBy: [...local.ackedBy, update.device].sort() } };
+  // A device that stored it was sent it, whether or not 'sent' was written.
+  const state = local.state === 'pending' ? 'sent' : local.state;
+  if (local.ackedBy.includes(update.device) && state === local.state) return view;
+  const ackedBy = local.ackedBy.includes(update.device)
+    ? local.ackedBy
+    : [...local.ackedBy, update.device].sort();
+  return { ...view, local: { state, ackedBy } };
 }

@@ -7,7 +7,7 @@ import { ACK_BATCH } from '../../../../web/core/ack-batch.ts';
 import { Conversation, type ConversationTransport } from '../../../../web/core/conversation.ts';
 import { HistoryStore } from '../../../../web/core/history/history-store.ts';
 import { Outbox } from '../../../../web/core/outbox.ts';
-import { freshDbName } from './history/fixtures.ts';
+import { chatEvent, freshDbName, incoming } from './history/fixtures.ts';
 
 const CONV = 'room:general';
 const open: HistoryStore[] = [];
@@ -104,7 +104,7 @@ describe('conversation and outbox', () => {
 
   it('acks in full flow are written when they pause, or at the latest maxDelayMs after the first', async () => {
     // Only the batch's timers are faked; fake-indexeddb runs on setImmediate.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     try {
       const { history, conversation } = await setup();
       const ids: string[] = [];
@@ -134,6 +134,72 @@ describe('conversation and outbox', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('closing writes the waiting batch at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    try {
+      const { history, conversation } = await setup();
+      const event = await conversation.write({ type: 'text', text: 'hello' });
+      const acked = conversation.acked('dev-b', [event.id]);
+      conversation.flush();
+      await acked;
+      expect((await history.message(CONV, event.id))?.local).toEqual({
+        state: 'sent',
+        ackedBy: ['dev-b'],
+      });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a message whose 'sent' was never written is stored as sent by the first ack", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    try {
+      const { history, conversation } = await setup();
+      const event = await conversation.write({ type: 'text', text: 'hello' });
+      // The page went away before the batch: on disk it is still pending.
+      expect((await history.message(CONV, event.id))?.local?.state).toBe('pending');
+      await history.recordAcks(
+        CONV,
+        [{ deviceId: 'dev-b', ids: [event.id] }],
+        new Map([[event.id, event]]),
+        { put: [], remove: [] },
+      );
+      expect((await history.message(CONV, event.id))?.local).toEqual({
+        state: 'sent',
+        ackedBy: ['dev-b'],
+      });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('messages with equal stamps are found in the window by id: deletes show, nothing doubles', async () => {
+    const { conversation } = await setup();
+    // The store orders equal stamps by a keyed hash of the id, not by the id.
+    const tied = Array.from({ length: 8 }, (_, i) =>
+      chatEvent(
+        CONV,
+        'carol',
+        { type: 'text', text: `t${i}` },
+        { lamport: 5, ts: 1_700_000_000_000 },
+      ),
+    );
+    for (const e of tied) {
+      const item = incoming(e);
+      await conversation.receive(item.signed, item.event);
+    }
+    await conversation.load();
+    for (const e of tied) {
+      const item = incoming(
+        chatEvent(CONV, 'carol', { type: 'delete', target: e.id }, { lamport: 6 }),
+      );
+      await conversation.receive(item.signed, item.event);
+    }
+    const shown = conversation.messages.value;
+    expect(shown.map((m) => m.id).sort()).toEqual(tied.map((e) => e.id).sort());
+    expect(shown.filter((m) => m.deleted === null)).toEqual([]);
   });
 
   it('a device forgotten while an ack waits to be written is not brought back', async () => {
