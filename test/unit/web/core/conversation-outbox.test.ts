@@ -102,42 +102,39 @@ describe('conversation and outbox', () => {
     expect(conversation.messages.value[0]?.local?.ackedBy).toEqual(['dev-b', 'dev-c']);
   });
 
-  it('acks in full flow are written when they pause, or at the latest maxDelayMs after the first', async () => {
+  it('acks are written together flushMs after the first, and a later one starts the next batch', async () => {
     // Only the batch's timers are faked; fake-indexeddb runs on setImmediate.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     try {
       const { history, conversation } = await setup();
       const ids: string[] = [];
-      for (let i = 0; i < 30; i++)
+      for (let i = 0; i < 6; i++)
         ids.push((await conversation.write({ type: 'text', text: `m${i}` })).id);
       const storedAcks = async (id: string) => (await history.message(CONV, id))?.local?.ackedBy;
-      const stepMs = ACK_BATCH.quietMs - 10;
+      const stepMs = Math.floor(ACK_BATCH.flushMs / 5);
       const acked: Promise<void>[] = [];
-      let i = 0;
-      // Acks closer together than quietMs, until just before maxDelayMs: nothing written yet.
-      for (; (i + 1) * stepMs < ACK_BATCH.maxDelayMs; i++) {
+      for (let i = 0; i < 4; i++) {
         acked.push(conversation.acked('dev-b', [ids[i] ?? '']));
         vi.advanceTimersByTime(stepMs);
       }
+      // Shown at once, not yet written.
+      expect(conversation.messages.value[3]?.local?.ackedBy).toEqual(['dev-b']);
       expect(await storedAcks(ids[0] ?? '')).toEqual([]);
-      expect(conversation.messages.value[0]?.local?.ackedBy).toEqual(['dev-b']);
-      // maxDelayMs after the first: written although the acks keep coming.
-      vi.advanceTimersByTime(stepMs);
-      await acked[0];
-      expect(await storedAcks(ids[0] ?? '')).toEqual(['dev-b']);
-      expect(await storedAcks(ids[i - 1] ?? '')).toEqual(['dev-b']);
-      // The next one waits for the pause.
-      const last = conversation.acked('dev-b', [ids[i] ?? '']);
-      vi.advanceTimersByTime(ACK_BATCH.quietMs);
-      await last;
-      expect(await storedAcks(ids[i] ?? '')).toEqual(['dev-b']);
+      vi.advanceTimersByTime(ACK_BATCH.flushMs - 4 * stepMs);
+      await Promise.all(acked);
+      for (const id of ids.slice(0, 4)) expect(await storedAcks(id)).toEqual(['dev-b']);
+      const next = conversation.acked('dev-b', [ids[4] ?? '']);
+      expect(await storedAcks(ids[4] ?? '')).toEqual([]);
+      vi.advanceTimersByTime(ACK_BATCH.flushMs);
+      await next;
+      expect(await storedAcks(ids[4] ?? '')).toEqual(['dev-b']);
     } finally {
       vi.useRealTimers();
     }
   });
 
   it('closing writes the waiting batch at once', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     try {
       const { history, conversation } = await setup();
       const event = await conversation.write({ type: 'text', text: 'hello' });
@@ -154,7 +151,7 @@ describe('conversation and outbox', () => {
   });
 
   it("a message whose 'sent' was never written is stored as sent by the first ack", async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     try {
       const { history, conversation } = await setup();
       const event = await conversation.write({ type: 'text', text: 'hello' });
