@@ -75,6 +75,7 @@ export default async function pagesLatency(): Promise<BenchResult[]> {
     const direct = await pingPong('a', 'b');
     // The bare IndexedDB writes of one message, in the engine's page, with its engine idle.
     const idb = await engineCall(a, 'idbFloor', IDB_FLOOR_TRANSACTIONS);
+    const store = await engineCall(a, 'storeCost', IDB_FLOOR_TRANSACTIONS);
     await start(a, 'ar', false);
     await start(b, 'br', false);
     const relayed = await pingPong('ar', 'br');
@@ -134,6 +135,10 @@ export default async function pagesLatency(): Promise<BenchResult[]> {
           bareIdbReceiveTxP50Ms: idb.receiveTxP50Ms,
           bareIdbReceiveTxP99Ms: idb.receiveTxP99Ms,
           storedFloorP50Ms: floorP50,
+          engineSendStoreP50Ms: store.sendStoreP50Ms,
+          engineSendStoreP99Ms: store.sendStoreP99Ms,
+          engineReceiveStoreP50Ms: store.receiveStoreP50Ms,
+          engineReceiveStoreP99Ms: store.receiveStoreP99Ms,
         },
         target: { directP50Ms: 2, directP99Ms: 10, relayP50Ms: 5 },
         meetsTarget: d.p50 <= 2 && d.p99 <= 10 && r.p50 <= 5,

@@ -21,6 +21,7 @@ import { HistoryStore } from '../../web/core/history/history-store.ts';
 import { RelayClient } from '../../web/core/relay-client.ts';
 import { measureIdbFloor } from './idb-floor.ts';
 import { sendQueueProbe, testBlob, tracePeerConnections } from './page-probes.ts';
+import { measureStoreCost } from './store-cost.ts';
 
 const clients = new Map<string, ParleyClient>();
 const browserSinks = new Map<string, BrowserSinkFactory>();
@@ -355,6 +356,8 @@ const api = {
 
   /** P3's floor: the bare IndexedDB transactions of one message (idb-floor.ts). */
   idbFloor: measureIdbFloor,
+  /** P3: the engine's own history writes of one message, same page (store-cost.ts). */
+  storeCost: measureStoreCost,
 
   sendQueue: () => probe.read(),
   resetSendQueue: () => probe.reset(),
