@@ -15,6 +15,8 @@
  * without dropping "stored, then sent" or "stored, then shown".
  */
 
+import { summary, timeEach } from './stats.ts';
+
 export interface IdbFloor {
   sendTxP50Ms: number;
   sendTxP99Ms: number;
@@ -76,28 +78,14 @@ export async function measureIdbFloor(transactions: number): Promise<IdbFloor> {
     tx.commit();
     await finished;
   };
-  const timed = async (fn: () => Promise<void>) => {
-    const samples: number[] = [];
-    for (let i = 0; i < transactions; i++) {
-      const t0 = performance.now();
-      await fn();
-      samples.push(performance.now() - t0);
-    }
-    samples.sort((x, y) => x - y);
-    const at = (q: number) =>
-      Math.round(
-        (samples[Math.min(samples.length - 1, Math.floor(samples.length * q))] ?? 0) * 100,
-      ) / 100;
-    return [at(0.5), at(0.99)] as const;
-  };
   try {
-    const [sendP50, sendP99] = await timed(send);
-    const [receiveP50, receiveP99] = await timed(receive);
+    const sent = summary(await timeEach(transactions, send));
+    const received = summary(await timeEach(transactions, receive));
     return {
-      sendTxP50Ms: sendP50,
-      sendTxP99Ms: sendP99,
-      receiveTxP50Ms: receiveP50,
-      receiveTxP99Ms: receiveP99,
+      sendTxP50Ms: sent.p50,
+      sendTxP99Ms: sent.p99,
+      receiveTxP50Ms: received.p50,
+      receiveTxP99Ms: received.p99,
       transactions,
     };
   } finally {

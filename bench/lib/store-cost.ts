@@ -14,6 +14,7 @@ import type { ChatEvent } from '../../shared/events/event-schema.ts';
 import { newEventId, signEvent } from '../../shared/events/signed-event.ts';
 import { testDevice } from '../../test/support/identities.ts';
 import { HistoryStore } from '../../web/core/history/history-store.ts';
+import { summary, timeEach } from './stats.ts';
 
 export interface StoreCost {
   sendStoreP50Ms: number;
@@ -43,21 +44,6 @@ export async function measureStoreCost(messages: number): Promise<StoreCost> {
     ts: Date.now(),
     body: { type: 'text', text: `ping${'x'.repeat(96)}` },
   });
-  // Signed beforehand: the figure is the store alone.
-  const timed = async (one: (i: number) => Promise<unknown>) => {
-    const samples: number[] = [];
-    for (let i = 0; i < messages; i++) {
-      const t0 = performance.now();
-      await one(i);
-      samples.push(performance.now() - t0);
-    }
-    samples.sort((x, y) => x - y);
-    const at = (q: number) =>
-      Math.round(
-        (samples[Math.min(samples.length - 1, Math.floor(samples.length * q))] ?? 0) * 100,
-      ) / 100;
-    return [at(0.5), at(0.99)] as const;
-  };
   try {
     const own = Array.from({ length: messages }, () => {
       const e = event(me);
@@ -67,19 +53,24 @@ export async function measureStoreCost(messages: number): Promise<StoreCost> {
       const e = event(other);
       return { signed: signEvent(e, other.dk.privateKey), event: e };
     });
-    const [sendP50, sendP99] = await timed(async (i) => {
-      const item = own[i] as (typeof own)[number];
-      const entry = { convId: CONV, ...item, awaiting: ['d1'], attempts: 0, nextAttemptAt: 0 };
-      await history.addOwnEvent(CONV, item, entry);
-    });
-    const [receiveP50, receiveP99] = await timed(async (i) => {
-      await history.addEvents(CONV, [theirs[i] as (typeof theirs)[number]]);
-    });
+    // Signed beforehand: the figures are the stores alone.
+    const sent = summary(
+      await timeEach(messages, async (i) => {
+        const item = own[i] as (typeof own)[number];
+        const entry = { convId: CONV, ...item, awaiting: ['d1'], attempts: 0, nextAttemptAt: 0 };
+        await history.addOwnEvent(CONV, item, entry);
+      }),
+    );
+    const received = summary(
+      await timeEach(messages, (i) =>
+        history.addEvents(CONV, [theirs[i] as (typeof theirs)[number]]),
+      ),
+    );
     return {
-      sendStoreP50Ms: sendP50,
-      sendStoreP99Ms: sendP99,
-      receiveStoreP50Ms: receiveP50,
-      receiveStoreP99Ms: receiveP99,
+      sendStoreP50Ms: sent.p50,
+      sendStoreP99Ms: sent.p99,
+      receiveStoreP50Ms: received.p50,
+      receiveStoreP99Ms: received.p99,
       messages,
     };
   } finally {
