@@ -13,7 +13,7 @@ import {
   EPHEMERAL_EVENT_TYPES,
   type EventBody,
 } from '../../shared/events/event-schema.ts';
-import { LamportClock } from '../../shared/events/ordering.ts';
+import { compareEvents, LamportClock } from '../../shared/events/ordering.ts';
 import { newEventId, type SignedEvent, signEvent } from '../../shared/events/signed-event.ts';
 import { AckBatch } from './ack-batch.ts';
 import { Emitter } from './emitter.ts';
@@ -102,7 +102,9 @@ export class Conversation {
     const newest = await this.#opts.history.page(this.convId, { limit });
     for (const m of newest) this.#clock.observe(m.lamport);
     this.#fromStart = newest.length < limit;
-    this.#messages.value = newest.reverse();
+    // The store orders equal stamps by a keyed hash of the id (each device
+    // its own key); the window orders them by id, as every member does.
+    this.#messages.value = newest.sort(compareEvents);
   }
 
   /** The next older page, prepended; false when there is none. */
@@ -112,7 +114,8 @@ export class Conversation {
     const older = await this.#opts.history.page(this.convId, { before: oldest.orderKey, limit });
     this.#fromStart = older.length < limit;
     if (older.length === 0) return false;
-    this.#messages.value = [...older.reverse(), ...this.#messages.value];
+    // Sorted whole: a run of equal stamps may straddle the page boundary.
+    this.#messages.value = [...older, ...this.#messages.value].sort(compareEvents);
     return true;
   }
 
@@ -279,13 +282,14 @@ export class Conversation {
   /** Folds changed views into the window: replace, or insert in order. */
   #merge(changed: MessageView[]): void {
     if (!changed.length) return;
-    // The window is in the store's order and a view's place never changes
-    // (its stamps are the event's), so each one is found by binary search:
-    // no re-sort of thousands of messages per message in a busy room (P3).
+    // The window is in event order and a view's place never changes (its
+    // stamps are the event's), so each one is found by binary search: no
+    // re-sort of thousands of messages per message in a busy room (P3).
     const next = this.#messages.value.slice();
     for (const view of changed) {
-      const { at, shown } = placeOf(next, view);
-      if (shown) {
+      const at = placeOf(next, view);
+      const shown = next[at];
+      if (shown?.id === view.id) {
         next[at] = keepProgress(view, shown);
       } else if (this.#fromStart || at > 0 || next.length === 0) {
         next.splice(at, 0, view);
@@ -297,35 +301,17 @@ export class Conversation {
   }
 }
 
-/** Lamport, then clock: the part of the order the window shares with the store. */
-function compareStamps(a: MessageView, b: MessageView): number {
-  return a.lamport !== b.lamport ? a.lamport - b.lamport : a.ts - b.ts;
-}
-
-/**
- * Where `view` is shown, or where it goes. Messages with equal stamps sit in
- * the store's order among themselves (a keyed hash of the id, not the id:
- * record-codec.ts), which anyone can force by choosing their stamps, so that
- * run is searched by id and a newcomer goes at its end.
- */
-function placeOf(
-  window: readonly MessageView[],
-  view: MessageView,
-): { at: number; shown: MessageView | undefined } {
+/** The first index whose message does not sort before `view`. */
+function placeOf(window: readonly MessageView[], view: MessageView): number {
   let low = 0;
   let high = window.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
     const m = window[mid];
-    if (m && compareStamps(m, view) < 0) low = mid + 1;
+    if (m && compareEvents(m, view) < 0) low = mid + 1;
     else high = mid;
   }
-  for (let at = low; at < window.length; at++) {
-    const m = window[at];
-    if (!m || compareStamps(m, view) !== 0) return { at, shown: undefined };
-    if (m.id === view.id) return { at, shown: m };
-  }
-  return { at: window.length, shown: undefined };
+  return low;
 }
 
 /**
