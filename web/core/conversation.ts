@@ -71,6 +71,12 @@ export class Conversation {
   readonly #clock = new LamportClock();
   /** The window reaches the conversation's first message: nothing older is on disk. */
   #fromStart = true;
+  /**
+   * Where the next older page starts: the oldest position loaded, in the
+   * store's order. Not the window's first message — among equal stamps the
+   * two orders differ, and paging from that one would load some twice.
+   */
+  #olderFrom: string | undefined;
   readonly #opts: ConversationOptions;
   readonly #now: () => number;
   readonly #meIk: string;
@@ -102,6 +108,7 @@ export class Conversation {
     const newest = await this.#opts.history.page(this.convId, { limit });
     for (const m of newest) this.#clock.observe(m.lamport);
     this.#fromStart = newest.length < limit;
+    this.#olderFrom = newest.at(-1)?.orderKey;
     // The store orders equal stamps by a keyed hash of the id (each device
     // its own key); the window orders them by id, as every member does.
     this.#messages.value = newest.sort(compareEvents);
@@ -109,13 +116,16 @@ export class Conversation {
 
   /** The next older page, prepended; false when there is none. */
   async loadOlder(limit: number = CONVERSATION_DEFAULTS.pageSize): Promise<boolean> {
-    const oldest = this.#messages.value[0];
-    if (!oldest) return false;
-    const older = await this.#opts.history.page(this.convId, { before: oldest.orderKey, limit });
+    const before = this.#olderFrom ?? this.#messages.value[0]?.orderKey;
+    if (!before) return false;
+    const older = await this.#opts.history.page(this.convId, { before, limit });
     this.#fromStart = older.length < limit;
     if (older.length === 0) return false;
+    this.#olderFrom = older.at(-1)?.orderKey;
     // Sorted whole: a run of equal stamps may straddle the page boundary.
-    this.#messages.value = [...older, ...this.#messages.value].sort(compareEvents);
+    const shown = new Set(this.#messages.value.map((m) => m.id));
+    const fresh = older.filter((m) => !shown.has(m.id));
+    this.#messages.value = [...fresh, ...this.#messages.value].sort(compareEvents);
     return true;
   }
 

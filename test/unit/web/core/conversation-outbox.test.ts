@@ -200,6 +200,25 @@ describe('conversation and outbox', () => {
     expect(shown.filter((m) => m.deleted === null)).toEqual([]);
   });
 
+  it('paging back through a run of equal stamps loads each message once, in id order', async () => {
+    const { conversation } = await setup();
+    const tied = Array.from({ length: 8 }, (_, i) =>
+      chatEvent(
+        CONV,
+        'carol',
+        { type: 'text', text: `t${i}` },
+        { lamport: 5, ts: 1_700_000_000_000 },
+      ),
+    );
+    for (const e of tied) {
+      const item = incoming(e);
+      await conversation.receive(item.signed, item.event);
+    }
+    await conversation.load(3);
+    while (await conversation.loadOlder(3));
+    expect(conversation.messages.value.map((m) => m.id)).toEqual(tied.map((e) => e.id).sort());
+  });
+
   it('a device forgotten while an ack waits to be written is not brought back', async () => {
     const { history, outbox, conversation } = await setup();
     const event = await conversation.write({ type: 'text', text: 'hello' });
