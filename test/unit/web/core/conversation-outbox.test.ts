@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newAtRestKeys } from '../../../../shared/crypto/at-rest.ts';
 import { deviceIdOf, newDeviceKey } from '../../../../shared/crypto/keys.ts';
 import { loadSodium } from '../../../../shared/crypto/sodium.ts';
+import type { ChatEvent } from '../../../../shared/events/event-schema.ts';
 import { ACK_BATCH } from '../../../../web/core/ack-batch.ts';
 import { Conversation, type ConversationTransport } from '../../../../web/core/conversation.ts';
 import { HistoryStore } from '../../../../web/core/history/history-store.ts';
@@ -48,6 +49,23 @@ async function setup() {
     me: { ik: dk.publicKey, deviceId: deviceIdOf(dk.publicKey), dk },
   });
   return { history, outbox, conversation, seenAtSend };
+}
+
+/** `count` messages from carol with the same stamps, received and stored. */
+async function receiveTied(conversation: Conversation, count: number): Promise<ChatEvent[]> {
+  const tied = Array.from({ length: count }, (_, i) =>
+    chatEvent(
+      CONV,
+      'carol',
+      { type: 'text', text: `t${i}` },
+      { lamport: 5, ts: 1_700_000_000_000 },
+    ),
+  );
+  for (const e of tied) {
+    const item = incoming(e);
+    await conversation.receive(item.signed, item.event);
+  }
+  return tied;
 }
 
 describe('conversation and outbox', () => {
@@ -175,18 +193,7 @@ describe('conversation and outbox', () => {
   it('messages with equal stamps are in id order after a reload, as live: deletes show, nothing doubles', async () => {
     const { conversation } = await setup();
     // The store orders equal stamps by a keyed hash of the id, not by the id.
-    const tied = Array.from({ length: 8 }, (_, i) =>
-      chatEvent(
-        CONV,
-        'carol',
-        { type: 'text', text: `t${i}` },
-        { lamport: 5, ts: 1_700_000_000_000 },
-      ),
-    );
-    for (const e of tied) {
-      const item = incoming(e);
-      await conversation.receive(item.signed, item.event);
-    }
+    const tied = await receiveTied(conversation, 8);
     await conversation.load();
     for (const e of tied) {
       const item = incoming(
@@ -202,18 +209,7 @@ describe('conversation and outbox', () => {
 
   it('paging back through a run of equal stamps loads each message once, in id order', async () => {
     const { conversation } = await setup();
-    const tied = Array.from({ length: 8 }, (_, i) =>
-      chatEvent(
-        CONV,
-        'carol',
-        { type: 'text', text: `t${i}` },
-        { lamport: 5, ts: 1_700_000_000_000 },
-      ),
-    );
-    for (const e of tied) {
-      const item = incoming(e);
-      await conversation.receive(item.signed, item.event);
-    }
+    const tied = await receiveTied(conversation, 8);
     await conversation.load(3);
     while (await conversation.loadOlder(3));
     expect(conversation.messages.value.map((m) => m.id)).toEqual(tied.map((e) => e.id).sort());
